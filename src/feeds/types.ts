@@ -16,6 +16,8 @@ export interface SightingAttributes {
   lastOnline?: string;
   reference?: string;
   section?: string;
+  /** Set by normalisation when it changed the value's meaning-preserving form (e.g. CIDR host bits). */
+  note?: string;
 }
 
 /** One entry of a feed as its parser reads it, before normalisation. */
@@ -57,7 +59,9 @@ export interface ParseSummary {
  * one batch per input chunk or so, so a large feed streams without per-row promise overhead. It throws an
  * AppError (FEED_FORMAT, FEED_TRUNCATED, FEED_HTML) for a document it cannot trust as a whole.
  */
-export type FeedParser = (text: AsyncIterable<string>) => AsyncGenerator<ParseEvent[], ParseSummary, undefined>;
+export type FeedParser = (
+  text: AsyncIterable<string>,
+) => AsyncGenerator<ParseEvent[], ParseSummary, undefined>;
 
 /** A feed's built-in definition: one module per feed under src/feeds/. */
 export interface FeedModule {

@@ -1,0 +1,188 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type BetterSqlite3 from 'better-sqlite3';
+import { cidrKeys } from '../ip-range.js';
+import type { NormalizedEntry, SnapshotCounts, SnapshotOutcome, SnapshotWriter } from '../types.js';
+import { uuidv7 } from '../uuid.js';
+
+export interface SnapshotStatements {
+  upsertIndicator: BetterSqlite3.Statement;
+  upsertSighting: BetterSqlite3.Statement;
+  countActive: BetterSqlite3.Statement;
+  markRemoved: BetterSqlite3.Statement;
+  deactivate: BetterSqlite3.Statement;
+}
+
+export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotStatements {
+  return {
+    upsertIndicator: db
+      .prepare(
+        `INSERT INTO indicators (uuid, type, value, first_seen, last_seen, active, first_feed,
+                                 ip_version, range_start, range_end)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (type, value) DO UPDATE SET
+           last_seen = excluded.last_seen,
+           first_seen = min(indicators.first_seen, excluded.first_seen),
+           active = 1
+         RETURNING id`,
+      )
+      .pluck(),
+    // SET expressions read the row as it was before the update: changed_run moves only when the record
+    // differs or the sighting comes back, and hits counts repeats of a value within one snapshot.
+    upsertSighting: db
+      .prepare(
+        `INSERT INTO sightings (feed, indicator_id, first_seen, last_seen, removed_at, created_run,
+                                changed_run, seen_run, hits, attributes, data)
+         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (feed, indicator_id) DO UPDATE SET
+           last_seen = excluded.last_seen,
+           first_seen = min(sightings.first_seen, excluded.first_seen),
+           changed_run = CASE WHEN sightings.removed_at IS NULL AND sightings.data = excluded.data
+                              THEN sightings.changed_run ELSE excluded.changed_run END,
+           hits = CASE WHEN sightings.seen_run = excluded.seen_run THEN sightings.hits + 1 ELSE 1 END,
+           seen_run = excluded.seen_run,
+           removed_at = NULL,
+           attributes = excluded.attributes,
+           data = excluded.data
+         RETURNING created_run, changed_run, hits`,
+      )
+      .raw(),
+    countActive: db.prepare('SELECT count(*) FROM sightings WHERE feed = ? AND removed_at IS NULL').pluck(),
+    markRemoved: db.prepare(
+      `UPDATE sightings SET removed_at = ?, changed_run = ?
+       WHERE feed = ? AND removed_at IS NULL AND seen_run <> ?`,
+    ),
+    deactivate: db.prepare(
+      `UPDATE indicators SET active = 0
+       WHERE active = 1
+         AND id IN (SELECT indicator_id FROM sightings WHERE feed = ? AND changed_run = ? AND removed_at = ?)
+         AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.indicator_id = indicators.id AND s.removed_at IS NULL)`,
+    ),
+  };
+}
+
+/**
+ * One feed snapshot inside one write transaction on the writer connection. Readers use their own
+ * connection and, under WAL, keep seeing the last committed data until commit.
+ */
+export class SqliteSnapshot implements SnapshotWriter {
+  private readonly counts: SnapshotCounts = { new: 0, updated: 0, unchanged: 0, removed: 0, duplicates: 0 };
+  private done = false;
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly st: SnapshotStatements,
+    private readonly feed: string,
+    private readonly runId: number,
+    private readonly observedAt: string,
+    private readonly activeBefore: number,
+    private readonly release: () => void,
+  ) {}
+
+  static begin(
+    db: BetterSqlite3.Database,
+    st: SnapshotStatements,
+    feed: string,
+    runId: number,
+    observedAt: string,
+    release: () => void,
+  ): SqliteSnapshot {
+    db.exec('BEGIN IMMEDIATE');
+    const activeBefore = st.countActive.get(feed) as number;
+    return new SqliteSnapshot(db, st, feed, runId, observedAt, activeBefore, release);
+  }
+
+  async write(batch: readonly NormalizedEntry[]): Promise<void> {
+    this.assertOpen();
+    const { upsertIndicator, upsertSighting } = this.st;
+    const { feed, runId, observedAt, counts } = this;
+    const now = Date.now();
+    for (const e of batch) {
+      let version: number | null = null;
+      let start: string | null = null;
+      let end: string | null = null;
+      if (e.type === 'cidr') {
+        const keys = cidrKeys(e.value);
+        version = keys.version;
+        start = keys.start;
+        end = keys.end;
+      }
+      const firstSeen = e.firstSeen !== undefined && e.firstSeen < observedAt ? e.firstSeen : observedAt;
+      const id = upsertIndicator.get(
+        uuidv7(now),
+        e.type,
+        e.value,
+        firstSeen,
+        observedAt,
+        feed,
+        version,
+        start,
+        end,
+      ) as number;
+      const [createdRun, changedRun, hits] = upsertSighting.get(
+        feed,
+        id,
+        firstSeen,
+        observedAt,
+        runId,
+        runId,
+        runId,
+        JSON.stringify(e.attributes),
+        e.data,
+      ) as [number, number, number];
+      if (hits > 1) counts.duplicates++;
+      else if (createdRun === runId) counts.new++;
+      else if (changedRun === runId) counts.updated++;
+      else counts.unchanged++;
+    }
+    // better-sqlite3 is synchronous: give requests and timers a turn between batches.
+    await yieldToLoop();
+  }
+
+  async commit(guard: { maxRemovalShare: number }): Promise<SnapshotOutcome> {
+    this.assertOpen();
+    try {
+      const removed = this.st.markRemoved.run(this.observedAt, this.runId, this.feed, this.runId).changes;
+      this.counts.removed = removed;
+      if (this.activeBefore > 0 && removed / this.activeBefore > guard.maxRemovalShare) {
+        this.rollback();
+        const pct = ((removed / this.activeBefore) * 100).toFixed(1);
+        return {
+          committed: false,
+          reason:
+            `the snapshot would remove ${removed} of ${this.activeBefore} active entries (${pct}%), ` +
+            `more than maxRemovalShare ${guard.maxRemovalShare}`,
+          counts: { ...this.counts },
+          activeBefore: this.activeBefore,
+        };
+      }
+      if (removed > 0) this.st.deactivate.run(this.feed, this.runId, this.observedAt);
+      this.db.exec('COMMIT');
+      this.finish();
+      return { committed: true, counts: { ...this.counts }, activeBefore: this.activeBefore };
+    } catch (err) {
+      this.rollback();
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (!this.done) this.rollback();
+  }
+
+  private rollback(): void {
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } finally {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.release();
+  }
+
+  private assertOpen(): void {
+    if (this.done) throw new Error('snapshot already committed or aborted');
+  }
+}

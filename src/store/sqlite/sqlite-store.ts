@@ -1,0 +1,409 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { type Expression, Kysely, Migrator, type Selectable, type SqlBool, SqliteDialect, sql } from 'kysely';
+import { AppError } from '../../errors.js';
+import type { IndicatorType } from '../../indicators/types.js';
+import { ipKey } from '../ip-range.js';
+import { Mutex } from '../mutex.js';
+import type {
+  ExportRow,
+  FeedHealth,
+  FeedRun,
+  IndicatorFilter,
+  IndicatorKey,
+  IndicatorWithSightings,
+  RunResult,
+  RunStart,
+  SnapshotWriter,
+  Store,
+} from '../types.js';
+import { sqliteMigrations } from './migrations.js';
+import type { Database, FeedRunTable } from './schema.js';
+import { prepareSnapshotStatements, type SnapshotStatements, SqliteSnapshot } from './sqlite-snapshot.js';
+
+type IndicatorRow = {
+  id: number;
+  uuid: string;
+  type: string;
+  value: string;
+  first_seen: string;
+  last_seen: string;
+  active: number;
+  first_feed: string;
+};
+
+/**
+ * SQLite through better-sqlite3: one writer connection, guarded by a lock so that a feed's snapshot owns it
+ * for its whole transaction, and one reader connection that WAL keeps consistent while a snapshot is open.
+ */
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly writerDb: BetterSqlite3.Database;
+  private readonly readerDb: BetterSqlite3.Database;
+  private readonly writer: Kysely<Database>;
+  private readonly reader: Kysely<Database>;
+  private readonly writeLock = new Mutex();
+  private statements: SnapshotStatements | undefined;
+
+  constructor(readonly path: string) {
+    const memory = path === ':memory:';
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.writerDb = new BetterSqlite3(path);
+    } catch (err) {
+      throw new AppError(
+        'STORE_ERROR',
+        `cannot open the SQLite database at ${path}: ${(err as Error).message}`,
+      );
+    }
+    configure(this.writerDb, 64);
+    this.readerDb = memory ? this.writerDb : new BetterSqlite3(path);
+    if (!memory) configure(this.readerDb, 32);
+    this.writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.writerDb }) });
+    this.reader = memory
+      ? this.writer
+      : new Kysely<Database>({ dialect: new SqliteDialect({ database: this.readerDb }) });
+  }
+
+  async migrate(): Promise<void> {
+    await this.writeLock.run(async () => {
+      const migrator = new Migrator({ db: this.writer, provider: sqliteMigrations });
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error || failed) {
+        throw new AppError(
+          'STORE_ERROR',
+          `database migration failed: ${failed?.migrationName ?? String(error)}`,
+          undefined,
+          {
+            cause: error,
+          },
+        );
+      }
+    });
+    this.statements = prepareSnapshotStatements(this.writerDb);
+  }
+
+  async close(): Promise<void> {
+    // Wait for an open snapshot to finish (or be aborted by its owner) before closing.
+    await this.writeLock.run(async () => {
+      await this.writer.destroy();
+      if (this.reader !== this.writer) await this.reader.destroy();
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.readerDb.prepare('SELECT 1').get();
+  }
+
+  startRun(run: RunStart): Promise<number> {
+    return this.writeLock.run(async () => {
+      const row = await this.writer
+        .insertInto('feed_runs')
+        .values({
+          feed: run.feed,
+          trigger: run.trigger,
+          source: run.source,
+          started_at: run.startedAt,
+          outcome: 'running',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    });
+  }
+
+  finishRun(id: number, r: RunResult): Promise<void> {
+    return this.writeLock.run(async () => {
+      await this.writer
+        .updateTable('feed_runs')
+        .set({
+          finished_at: r.finishedAt,
+          outcome: r.outcome,
+          http_status: r.httpStatus ?? null,
+          bytes: r.bytes ?? 0,
+          format: r.format ?? null,
+          parsed: r.parsed ?? 0,
+          new: r.new ?? 0,
+          updated: r.updated ?? 0,
+          unchanged: r.unchanged ?? 0,
+          removed: r.removed ?? 0,
+          rejected: r.rejected ?? 0,
+          duplicates: r.duplicates ?? 0,
+          rejects: JSON.stringify(r.rejects ?? []),
+          error_code: r.errorCode ?? null,
+          error: r.error ?? null,
+          etag: r.etag ?? null,
+          last_modified: r.lastModified ?? null,
+        })
+        .where('id', '=', id)
+        .execute();
+    });
+  }
+
+  async lastValidators(feed: string): Promise<{ etag: string | null; lastModified: string | null }> {
+    const row = await this.reader
+      .selectFrom('feed_runs')
+      .select(['etag', 'last_modified'])
+      .where('feed', '=', feed)
+      .where('outcome', 'in', ['ok', 'not_modified'])
+      .where('trigger', '!=', 'import')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return { etag: row?.etag ?? null, lastModified: row?.last_modified ?? null };
+  }
+
+  async listRuns(feed: string, limit: number): Promise<FeedRun[]> {
+    const rows = await this.reader
+      .selectFrom('feed_runs')
+      .selectAll()
+      .where('feed', '=', feed)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toFeedRun);
+  }
+
+  async feedHealth(feeds: readonly string[]): Promise<FeedHealth[]> {
+    const out: FeedHealth[] = [];
+    for (const feed of feeds) {
+      const counts = await this.reader
+        .selectFrom('sightings')
+        .select([
+          (eb) => eb.fn.countAll<number>().as('total'),
+          sql<number>`coalesce(sum(removed_at IS NULL), 0)`.as('active'),
+        ])
+        .where('feed', '=', feed)
+        .executeTakeFirstOrThrow();
+      const last = await this.reader
+        .selectFrom('feed_runs')
+        .selectAll()
+        .where('feed', '=', feed)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const success = await this.reader
+        .selectFrom('feed_runs')
+        .select('finished_at')
+        .where('feed', '=', feed)
+        .where('outcome', 'in', ['ok', 'not_modified'])
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      out.push({
+        feed,
+        active: Number(counts.active),
+        total: Number(counts.total),
+        lastRun: last ? toFeedRun(last) : null,
+        lastSuccessAt: success?.finished_at ?? null,
+      });
+    }
+    return out;
+  }
+
+  async openSnapshot(feed: string, runId: number, observedAt: string): Promise<SnapshotWriter> {
+    if (!this.statements) throw new Error('migrate() must run before openSnapshot()');
+    const release = await this.writeLock.acquire();
+    try {
+      return SqliteSnapshot.begin(this.writerDb, this.statements, feed, runId, observedAt, release);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  async findIndicators(keys: readonly IndicatorKey[]): Promise<IndicatorWithSightings[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.reader
+      .selectFrom('indicators')
+      .select(indicatorColumns)
+      .where((eb) => eb.or(keys.map((k) => eb.and([eb('type', '=', k.type), eb('value', '=', k.value)]))))
+      .execute();
+    return this.withSightings(rows);
+  }
+
+  async findContainingCidrs(ip: string): Promise<IndicatorWithSightings[]> {
+    const { version, key } = ipKey(ip);
+    const rows = await this.reader
+      .selectFrom('indicators')
+      .select(indicatorColumns)
+      .where('type', '=', 'cidr')
+      .where('active', '=', 1)
+      .where('ip_version', '=', version)
+      .where('range_start', '<=', key)
+      .where('range_end', '>=', key)
+      .orderBy('range_start')
+      .execute();
+    return this.withSightings(rows);
+  }
+
+  async getIndicator(uuid: string): Promise<IndicatorWithSightings | undefined> {
+    const row = await this.reader
+      .selectFrom('indicators')
+      .select(indicatorColumns)
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return (await this.withSightings([row]))[0];
+  }
+
+  async *exportRecords(filter: IndicatorFilter, pageSize = 2000): AsyncIterable<ExportRow[]> {
+    let after: { firstSeen: string; id: number } | undefined;
+    for (;;) {
+      const cursor = after;
+      const rows = await this.reader
+        .selectFrom('indicators as i')
+        .select(indicatorColumns.map((c) => `i.${c}` as const))
+        .select((eb) => [
+          eb
+            .selectFrom('sightings as s')
+            .select('s.data')
+            .whereRef('s.feed', '=', 'i.first_feed')
+            .whereRef('s.indicator_id', '=', 'i.id')
+            .as('original_data'),
+          eb
+            .selectFrom('sightings as s')
+            .select(sql<string>`group_concat(s.feed, ',')`.as('f'))
+            .whereRef('s.indicator_id', '=', 'i.id')
+            .as('sources'),
+        ])
+        .where((eb) => this.filterExpression(eb, filter))
+        .$if(cursor !== undefined, (qb) =>
+          qb.where(sql<SqlBool>`(i.first_seen, i.id) > (${cursor!.firstSeen}, ${cursor!.id})`),
+        )
+        .orderBy('i.first_seen')
+        .orderBy('i.id')
+        .limit(pageSize)
+        .execute();
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({
+        ...toIndicator(r),
+        originalData: r.original_data ?? null,
+        sources: r.sources ? r.sources.split(',').sort() : [],
+      }));
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!;
+      after = { firstSeen: last.first_seen, id: last.id };
+    }
+  }
+
+  async countIndicators(filter: IndicatorFilter): Promise<number> {
+    const row = await this.reader
+      .selectFrom('indicators as i')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => this.filterExpression(eb, filter))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: kysely's expression builder type for an aliased table
+  private filterExpression(eb: any, f: IndicatorFilter): Expression<SqlBool> {
+    const parts: Expression<SqlBool>[] = [];
+    if (f.type) parts.push(eb('i.type', '=', f.type));
+    if (f.active !== undefined) parts.push(eb('i.active', '=', f.active ? 1 : 0));
+    if (f.since) parts.push(eb('i.first_seen', '>=', f.since));
+    if (f.until) parts.push(eb('i.first_seen', '<=', f.until));
+    if (f.source) {
+      let sub = eb
+        .selectFrom('sightings as src')
+        .select(sql`1`.as('one'))
+        .where('src.feed', '=', f.source)
+        .whereRef('src.indicator_id', '=', 'i.id');
+      if (f.active === true) sub = sub.where('src.removed_at', 'is', null);
+      parts.push(eb.exists(sub));
+    }
+    return eb.and(parts);
+  }
+
+  private async withSightings(rows: IndicatorRow[]): Promise<IndicatorWithSightings[]> {
+    if (rows.length === 0) return [];
+    const sightings = await this.reader
+      .selectFrom('sightings')
+      .selectAll()
+      .where(
+        'indicator_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('first_seen')
+      .orderBy('feed')
+      .execute();
+    return rows.map((r) => ({
+      ...toIndicator(r),
+      sightings: sightings
+        .filter((s) => s.indicator_id === r.id)
+        .map((s) => ({
+          feed: s.feed,
+          firstSeen: s.first_seen,
+          lastSeen: s.last_seen,
+          removedAt: s.removed_at,
+          attributes: JSON.parse(s.attributes),
+          originalData: JSON.parse(s.data),
+        })),
+    }));
+  }
+}
+
+const indicatorColumns = [
+  'id',
+  'uuid',
+  'type',
+  'value',
+  'first_seen',
+  'last_seen',
+  'active',
+  'first_feed',
+] as const;
+
+function configure(db: BetterSqlite3.Database, cacheMiB: number): void {
+  db.pragma('journal_mode = WAL');
+  // WAL with synchronous=NORMAL is durable across application crashes; a power loss may lose the last
+  // transactions but never corrupts the database.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = ${-cacheMiB * 1024}`);
+}
+
+function toIndicator(r: IndicatorRow) {
+  return {
+    id: r.uuid,
+    type: r.type as IndicatorType,
+    value: r.value,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    active: r.active === 1,
+    firstFeed: r.first_feed,
+  };
+}
+
+function toFeedRun(r: Selectable<FeedRunTable>): FeedRun {
+  return {
+    id: r.id,
+    feed: r.feed,
+    trigger: r.trigger,
+    source: r.source,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    outcome: r.outcome as FeedRun['outcome'],
+    httpStatus: r.http_status,
+    bytes: r.bytes,
+    format: r.format,
+    counts: {
+      parsed: r.parsed,
+      new: r.new,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      removed: r.removed,
+      rejected: r.rejected,
+      duplicates: r.duplicates,
+    },
+    rejects: JSON.parse(r.rejects),
+    errorCode: r.error_code,
+    error: r.error,
+    etag: r.etag,
+    lastModified: r.last_modified,
+  };
+}
