@@ -33,6 +33,36 @@ export interface Store {
   /** Keyset pages of export records, in `(first_seen, id)` order, `pageSize` rows a page. */
   exportRecords(filter: IndicatorFilter, pageSize?: number): AsyncIterable<ExportRow[]>;
   countIndicators(filter: IndicatorFilter): Promise<number>;
+  /**
+   * One page of records after (or, descending, before) a keyset cursor. Constant time at any depth;
+   * `offset` skips rows past the cursor (the original API's page numbers land on a nearby cursor first).
+   */
+  listIndicators(filter: IndicatorFilter, page: ListPage): Promise<ExportRow[]>;
+  stats(days: number): Promise<Stats>;
+}
+
+export interface Cursor {
+  firstSeen: string;
+  /** The store's internal row id: opaque to clients, who see cursors encoded by the API. */
+  rowId: number;
+}
+
+export interface ListPage {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: Cursor;
+  offset?: number;
+}
+
+export interface Stats {
+  total: number;
+  active: number;
+  removed: number;
+  byType: Record<string, { total: number; active: number }>;
+  byFeed: Record<string, { total: number; active: number }>;
+  /** New indicators per UTC day (by first_seen), oldest first, days with none included as 0. */
+  newPerDay: { day: string; count: number }[];
+  lastUpdated: string | null;
 }
 
 export interface IndicatorKey {
@@ -179,6 +209,8 @@ export interface IndicatorFilter {
 
 /** One indicator as the exports and the original API's records need it. */
 export interface ExportRow extends Indicator {
+  /** Internal row id, for keyset cursors. */
+  rowId: number;
   /** JSON text of the first feed's record. */
   originalData: string | null;
   sources: string[];

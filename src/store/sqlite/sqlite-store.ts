@@ -7,15 +7,18 @@ import type { IndicatorType } from '../../indicators/types.js';
 import { ipKey } from '../ip-range.js';
 import { Mutex } from '../mutex.js';
 import type {
+  Cursor,
   ExportRow,
   FeedHealth,
   FeedRun,
   IndicatorFilter,
   IndicatorKey,
   IndicatorWithSightings,
+  ListPage,
   RunResult,
   RunStart,
   SnapshotWriter,
+  Stats,
   Store,
 } from '../types.js';
 import { sqliteMigrations } from './migrations.js';
@@ -250,43 +253,94 @@ export class SqliteStore implements Store {
   }
 
   async *exportRecords(filter: IndicatorFilter, pageSize = 2000): AsyncIterable<ExportRow[]> {
-    let after: { firstSeen: string; id: number } | undefined;
+    let after: Cursor | undefined;
     for (;;) {
-      const cursor = after;
-      const rows = await this.reader
-        .selectFrom('indicators as i')
-        .select(indicatorColumns.map((c) => `i.${c}` as const))
-        .select((eb) => [
-          eb
-            .selectFrom('sightings as s')
-            .select('s.data')
-            .whereRef('s.feed', '=', 'i.first_feed')
-            .whereRef('s.indicator_id', '=', 'i.id')
-            .as('original_data'),
-          eb
-            .selectFrom('sightings as s')
-            .select(sql<string>`group_concat(s.feed, ',')`.as('f'))
-            .whereRef('s.indicator_id', '=', 'i.id')
-            .as('sources'),
-        ])
-        .where((eb) => this.filterExpression(eb, filter))
-        .$if(cursor !== undefined, (qb) =>
-          qb.where(sql<SqlBool>`(i.first_seen, i.id) > (${cursor!.firstSeen}, ${cursor!.id})`),
-        )
-        .orderBy('i.first_seen')
-        .orderBy('i.id')
-        .limit(pageSize)
-        .execute();
+      const rows = await this.listIndicators(filter, { limit: pageSize, order: 'asc', ...(after && { after }) });
       if (rows.length === 0) return;
-      yield rows.map((r) => ({
-        ...toIndicator(r),
-        originalData: r.original_data ?? null,
-        sources: r.sources ? r.sources.split(',').sort() : [],
-      }));
+      yield rows;
       if (rows.length < pageSize) return;
       const last = rows[rows.length - 1]!;
-      after = { firstSeen: last.first_seen, id: last.id };
+      after = { firstSeen: last.firstSeen, rowId: last.rowId };
     }
+  }
+
+  async listIndicators(filter: IndicatorFilter, page: ListPage): Promise<ExportRow[]> {
+    const { after, order } = page;
+    const cmp = order === 'asc' ? '>' : '<';
+    const rows = await this.reader
+      .selectFrom('indicators as i')
+      .select(indicatorColumns.map((c) => `i.${c}` as const))
+      .select((eb) => [
+        eb
+          .selectFrom('sightings as s')
+          .select('s.data')
+          .whereRef('s.feed', '=', 'i.first_feed')
+          .whereRef('s.indicator_id', '=', 'i.id')
+          .as('original_data'),
+        eb
+          .selectFrom('sightings as s')
+          .select(sql<string>`group_concat(s.feed, ',')`.as('f'))
+          .whereRef('s.indicator_id', '=', 'i.id')
+          .as('sources'),
+      ])
+      .where((eb) => this.filterExpression(eb, filter))
+      .$if(after !== undefined, (qb) =>
+        qb.where(sql<SqlBool>`(i.first_seen, i.id) ${sql.raw(cmp)} (${after!.firstSeen}, ${after!.rowId})`),
+      )
+      .orderBy('i.first_seen', order)
+      .orderBy('i.id', order)
+      .limit(page.limit)
+      .$if((page.offset ?? 0) > 0, (qb) => qb.offset(page.offset!))
+      .execute();
+    return rows.map((r) => ({
+      ...toIndicator(r),
+      rowId: r.id,
+      originalData: r.original_data ?? null,
+      sources: r.sources ? r.sources.split(',').sort() : [],
+    }));
+  }
+
+  async stats(days: number): Promise<Stats> {
+    const byTypeRows = await this.reader
+      .selectFrom('indicators')
+      .select(['type', (eb) => eb.fn.countAll<number>().as('total'), sql<number>`sum(active)`.as('active')])
+      .groupBy('type')
+      .execute();
+    const byFeedRows = await this.reader
+      .selectFrom('sightings')
+      .select(['feed', (eb) => eb.fn.countAll<number>().as('total'), sql<number>`sum(removed_at IS NULL)`.as('active')])
+      .groupBy('feed')
+      .execute();
+    const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const perDay = await this.reader
+      .selectFrom('indicators')
+      .select([sql<string>`substr(first_seen, 1, 10)`.as('day'), (eb) => eb.fn.countAll<number>().as('count')])
+      .where('first_seen', '>=', `${since}T00:00:00Z`)
+      .groupBy(sql`substr(first_seen, 1, 10)`)
+      .execute();
+    const last = await this.reader
+      .selectFrom('feed_runs')
+      .select((eb) => eb.fn.max('finished_at').as('at'))
+      .where('outcome', '=', 'ok')
+      .executeTakeFirst();
+    const counts = new Map(perDay.map((d) => [d.day, Number(d.count)]));
+    const newPerDay: Stats['newPerDay'] = [];
+    for (let i = 0; i < days; i++) {
+      const day = new Date(Date.parse(`${since}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
+      newPerDay.push({ day, count: counts.get(day) ?? 0 });
+    }
+    const byType = Object.fromEntries(byTypeRows.map((r) => [r.type, { total: Number(r.total), active: Number(r.active) }]));
+    const total = byTypeRows.reduce((n, r) => n + Number(r.total), 0);
+    const active = byTypeRows.reduce((n, r) => n + Number(r.active), 0);
+    return {
+      total,
+      active,
+      removed: total - active,
+      byType,
+      byFeed: Object.fromEntries(byFeedRows.map((r) => [r.feed, { total: Number(r.total), active: Number(r.active) }])),
+      newPerDay,
+      lastUpdated: (last?.at as string | null | undefined) ?? null,
+    };
   }
 
   async countIndicators(filter: IndicatorFilter): Promise<number> {
