@@ -5,6 +5,7 @@ import { registerFeeds } from './commands/feeds.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerImport } from './commands/import.js';
 import { registerLookup } from './commands/lookup.js';
+import { registerServe } from './commands/serve.js';
 
 /** Exit codes: 0 success, 1 a feed failed or an internal error, 2 a usage or configuration error. */
 const USER_ERRORS = new Set(['INVALID_ARGUMENT', 'INVALID_CONFIG', 'UNKNOWN_FEED', 'FEED_BUSY']);
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .description('Collects Indicators of Compromise from public feeds and serves them')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerServe(program);
   registerFetch(program);
   registerImport(program);
   registerFeeds(program);

@@ -199,5 +199,43 @@ export function storeContract(
       assert.equal(alpha?.total, 3);
       assert.ok(alpha?.lastSuccessAt);
     });
+
+    test('page offsets at any depth return exactly the rows a sequential walk finds there, also after new data', async () => {
+      const bulk = Array.from({ length: 12_345 }, (_, i) =>
+        entry('url', `http://bulk.example/${i}`, {
+          firstSeen: `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`,
+        }),
+      );
+      await snapshot('bulk', bulk);
+      const filter = { source: 'bulk' };
+      const walk: string[] = [];
+      for await (const page of store.exportRecords(filter, 1000)) walk.push(...page.map((r) => r.value));
+      assert.equal(walk.length, 12_345);
+      for (const offset of [0, 4_999, 5_000, 5_001, 10_000, 12_340]) {
+        const rows = await store.listIndicators(filter, { limit: 10, order: 'asc', offset });
+        assert.deepEqual(
+          rows.map((r) => r.value),
+          walk.slice(offset, offset + 10),
+          `offset ${offset}`,
+        );
+      }
+      assert.deepEqual(await store.listIndicators(filter, { limit: 10, order: 'asc', offset: 20_000 }), []);
+      const desc = await store.listIndicators(filter, { limit: 3, order: 'desc', offset: 7_000 });
+      assert.deepEqual(
+        desc.map((r) => r.value),
+        [...walk].reverse().slice(7_000, 7_003),
+      );
+
+      // New rows early in the order shift every page: remembered positions must not serve stale pages.
+      await snapshot('bulk', [
+        ...bulk,
+        entry('url', 'http://bulk.example/early', { firstSeen: '2023-01-01T00:00:00Z' }),
+      ]);
+      const shifted = await store.listIndicators(filter, { limit: 2, order: 'asc', offset: 5_000 });
+      assert.deepEqual(
+        shifted.map((r) => r.value),
+        walk.slice(4_999, 5_001),
+      );
+    });
   });
 }

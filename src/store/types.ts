@@ -205,6 +205,8 @@ export interface IndicatorFilter {
   /** Inclusive bounds on first_seen, ISO 8601 UTC. */
   since?: string;
   until?: string;
+  /** Values starting with this text (canonical form). */
+  valuePrefix?: string;
 }
 
 /** One indicator as the exports and the original API's records need it. */

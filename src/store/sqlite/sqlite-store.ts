@@ -48,6 +48,7 @@ export class SqliteStore implements Store {
   private readonly reader: Kysely<Database>;
   private readonly writeLock = new Mutex();
   private statements: SnapshotStatements | undefined;
+  private readonly anchors = new Map<string, { version: number; keys: Cursor[] }>();
 
   constructor(readonly path: string) {
     const memory = path === ':memory:';
@@ -255,7 +256,11 @@ export class SqliteStore implements Store {
   async *exportRecords(filter: IndicatorFilter, pageSize = 2000): AsyncIterable<ExportRow[]> {
     let after: Cursor | undefined;
     for (;;) {
-      const rows = await this.listIndicators(filter, { limit: pageSize, order: 'asc', ...(after && { after }) });
+      const rows = await this.listIndicators(filter, {
+        limit: pageSize,
+        order: 'asc',
+        ...(after && { after }),
+      });
       if (rows.length === 0) return;
       yield rows;
       if (rows.length < pageSize) return;
@@ -265,7 +270,10 @@ export class SqliteStore implements Store {
   }
 
   async listIndicators(filter: IndicatorFilter, page: ListPage): Promise<ExportRow[]> {
-    const { after, order } = page;
+    const { order } = page;
+    let { after, offset = 0 } = page;
+    if (offset >= ANCHOR_STEP && after === undefined)
+      ({ after, offset } = await this.seek(filter, order, offset));
     const cmp = order === 'asc' ? '>' : '<';
     const rows = await this.reader
       .selectFrom('indicators as i')
@@ -290,7 +298,7 @@ export class SqliteStore implements Store {
       .orderBy('i.first_seen', order)
       .orderBy('i.id', order)
       .limit(page.limit)
-      .$if((page.offset ?? 0) > 0, (qb) => qb.offset(page.offset!))
+      .$if(offset > 0, (qb) => qb.offset(offset))
       .execute();
     return rows.map((r) => ({
       ...toIndicator(r),
@@ -298,6 +306,47 @@ export class SqliteStore implements Store {
       originalData: r.original_data ?? null,
       sources: r.sources ? r.sources.split(',').sort() : [],
     }));
+  }
+
+  /**
+   * Turns a deep page offset into a keyset cursor plus a short offset, so page 9000 costs what page 1 does.
+   * Every ANCHOR_STEP-th key of the ordering is remembered per filter, and forgotten when any connection
+   * commits (SQLite's data_version changes).
+   */
+  private async seek(
+    filter: IndicatorFilter,
+    order: 'asc' | 'desc',
+    offset: number,
+  ): Promise<{ after?: Cursor; offset: number }> {
+    const version = this.readerDb.pragma('data_version', { simple: true }) as number;
+    const key = JSON.stringify([filter, order]);
+    let entry = this.anchors.get(key);
+    if (!entry || entry.version !== version) {
+      const query = this.reader
+        .selectFrom('indicators as i')
+        .select(['i.first_seen', 'i.id'])
+        .where((eb) => this.filterExpression(eb, filter))
+        .orderBy('i.first_seen', order)
+        .orderBy('i.id', order)
+        .compile();
+      const keys: Cursor[] = [];
+      let n = 0;
+      for (const row of this.readerDb
+        .prepare(query.sql)
+        .raw()
+        .iterate(...(query.parameters as unknown[]))) {
+        if (++n % ANCHOR_STEP === 0) {
+          const [firstSeen, rowId] = row as [string, number];
+          keys.push({ firstSeen, rowId });
+        }
+      }
+      if (this.anchors.size >= MAX_ANCHOR_SETS) this.anchors.clear();
+      entry = { version, keys };
+      this.anchors.set(key, entry);
+    }
+    const index = Math.min(Math.floor(offset / ANCHOR_STEP), entry.keys.length);
+    if (index === 0) return { offset };
+    return { after: entry.keys[index - 1]!, offset: offset - index * ANCHOR_STEP };
   }
 
   async stats(days: number): Promise<Stats> {
@@ -308,13 +357,20 @@ export class SqliteStore implements Store {
       .execute();
     const byFeedRows = await this.reader
       .selectFrom('sightings')
-      .select(['feed', (eb) => eb.fn.countAll<number>().as('total'), sql<number>`sum(removed_at IS NULL)`.as('active')])
+      .select([
+        'feed',
+        (eb) => eb.fn.countAll<number>().as('total'),
+        sql<number>`sum(removed_at IS NULL)`.as('active'),
+      ])
       .groupBy('feed')
       .execute();
     const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
     const perDay = await this.reader
       .selectFrom('indicators')
-      .select([sql<string>`substr(first_seen, 1, 10)`.as('day'), (eb) => eb.fn.countAll<number>().as('count')])
+      .select([
+        sql<string>`substr(first_seen, 1, 10)`.as('day'),
+        (eb) => eb.fn.countAll<number>().as('count'),
+      ])
       .where('first_seen', '>=', `${since}T00:00:00Z`)
       .groupBy(sql`substr(first_seen, 1, 10)`)
       .execute();
@@ -329,7 +385,9 @@ export class SqliteStore implements Store {
       const day = new Date(Date.parse(`${since}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
       newPerDay.push({ day, count: counts.get(day) ?? 0 });
     }
-    const byType = Object.fromEntries(byTypeRows.map((r) => [r.type, { total: Number(r.total), active: Number(r.active) }]));
+    const byType = Object.fromEntries(
+      byTypeRows.map((r) => [r.type, { total: Number(r.total), active: Number(r.active) }]),
+    );
     const total = byTypeRows.reduce((n, r) => n + Number(r.total), 0);
     const active = byTypeRows.reduce((n, r) => n + Number(r.active), 0);
     return {
@@ -337,7 +395,9 @@ export class SqliteStore implements Store {
       active,
       removed: total - active,
       byType,
-      byFeed: Object.fromEntries(byFeedRows.map((r) => [r.feed, { total: Number(r.total), active: Number(r.active) }])),
+      byFeed: Object.fromEntries(
+        byFeedRows.map((r) => [r.feed, { total: Number(r.total), active: Number(r.active) }]),
+      ),
       newPerDay,
       lastUpdated: (last?.at as string | null | undefined) ?? null,
     };
@@ -359,6 +419,10 @@ export class SqliteStore implements Store {
     if (f.active !== undefined) parts.push(eb('i.active', '=', f.active ? 1 : 0));
     if (f.since) parts.push(eb('i.first_seen', '>=', f.since));
     if (f.until) parts.push(eb('i.first_seen', '<=', f.until));
+    if (f.valuePrefix) {
+      parts.push(eb('i.value', '>=', f.valuePrefix));
+      parts.push(eb('i.value', '<', `${f.valuePrefix}\u{10FFFF}`));
+    }
     if (f.source) {
       let sub = eb
         .selectFrom('sightings as src')
@@ -399,6 +463,9 @@ export class SqliteStore implements Store {
     }));
   }
 }
+
+const ANCHOR_STEP = 5000;
+const MAX_ANCHOR_SETS = 64;
 
 const indicatorColumns = [
   'id',

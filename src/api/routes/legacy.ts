@@ -1,0 +1,77 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { CONTENT_TYPES, type ExportFormat, legacyRecordJson, renderExport } from '../../export/records.js';
+import { buildFilter } from '../../indicators/filter.js';
+import type { AppDeps } from '../deps.js';
+import { feedUrlOf } from '../present.js';
+import { DownloadQuery, LegacyRecordSchema, ProblemSchema, ViewQuery } from '../schemas.js';
+import type { TypedApp } from '../typed.js';
+
+/** The original project's endpoints, with their names, parameters and record shape. */
+export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = fastify as TypedApp;
+  const feedNames = deps.config.feeds.map((f) => f.name);
+  const feedUrl = feedUrlOf(deps.config);
+  const names = { since: 'start_date', until: 'end_date' } as const;
+
+  app.get(
+    '/view',
+    {
+      schema: {
+        tags: ['original'],
+        summary: 'Records by date, page by page (the original API)',
+        description:
+          'Ordered by `date` (first seen), oldest first. Page numbers reach any depth in constant time.',
+        querystring: ViewQuery,
+        response: { 200: Type.Array(Type.Ref('LegacyRecord')), 400: Type.Ref('Problem') },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const filter = buildFilter(
+        { type: q.type, source: q.source, since: q.start_date, until: q.end_date, active: q.active },
+        feedNames,
+        names,
+      );
+      const rows = await deps.store.listIndicators(filter, {
+        limit: q.limit,
+        order: 'asc',
+        offset: (q.page - 1) * q.limit,
+      });
+      // Records are assembled as JSON text: the stored original record is spliced in without a re-parse.
+      reply.type('application/json; charset=utf-8');
+      return reply.send(`[${rows.map((r) => legacyRecordJson(r, feedUrl)).join(',')}]`);
+    },
+  );
+
+  app.get(
+    '/download',
+    {
+      schema: {
+        tags: ['original'],
+        summary: 'The whole data set as a file (the original API), streamed',
+        description: 'JSON array by default; `format=ndjson|csv|txt`, and the /view filters apply.',
+        querystring: DownloadQuery,
+        response: { 200: Type.Array(Type.Ref('LegacyRecord')), 400: Type.Ref('Problem') },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const format: ExportFormat = q.format ?? 'json';
+      const filter = buildFilter(
+        { type: q.type, source: q.source, since: q.start_date, until: q.end_date, active: q.active },
+        feedNames,
+        names,
+      );
+      const chunks = renderExport(deps.store.exportRecords(filter), format, feedUrl);
+      reply
+        .type(CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename=threats.${format}`)
+        .header('cache-control', 'no-store');
+      return reply.send(Readable.from(chunks));
+    },
+  );
+}
+
+export const legacySchemas = [ProblemSchema, LegacyRecordSchema];
