@@ -643,23 +643,3 @@ describe('numeric conversions', () => {
     assert.throws(() => cidrContains('nope', '1.2.3.4'), TypeError);
   });
 });
-
-describe('hot path', () => {
-  it('normalises 1M mixed IPv4 values well within budget', () => {
-    const next = lcg(1);
-    const values: string[] = [];
-    for (let i = 0; i < 1_000_000; i++) {
-      const n = next();
-      const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-      values.push(i % 10 === 0 ? `${ip.slice(0, ip.lastIndexOf('.'))}.0/24` : ip);
-    }
-    const t0 = performance.now();
-    let accepted = 0;
-    for (const v of values) if (normalizeIndicator(v, IPS).ok) accepted++;
-    const ms = performance.now() - t0;
-    assert.ok(accepted > 800_000, `accepted ${accepted}`);
-    // 0.3-0.8 s cold on a busy 2-core machine; the bound only catches order-of-magnitude regressions
-    // (a regex compiled per call, exceptions on the common path) without flaking on slow CI.
-    assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
-  });
-});

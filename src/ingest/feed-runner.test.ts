@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { type Config, type FeedConfig, loadConfig } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
@@ -12,7 +12,8 @@ import { FeedRunner } from './feed-runner.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../feeds/fixtures/${name}`, import.meta.url));
 /** An ET compromised-ips body of `n` public addresses (203.x is not used: documentation ranges are rejected). */
-const ipList = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `45.${(i + offset) >> 8}.${(i + offset) & 255}.7`).join('\n') + '\n';
+const ipList = (n: number, offset = 0) =>
+  Array.from({ length: n }, (_, i) => `45.${(i + offset) >> 8}.${(i + offset) & 255}.7`).join('\n') + '\n';
 
 describe('feed runner: pulls over HTTP and imports', () => {
   let server: FeedServer;
@@ -20,7 +21,10 @@ describe('feed runner: pulls over HTTP and imports', () => {
   let config: Config;
   let runner: FeedRunner;
   let tmp: ReturnType<typeof tempDir>;
-  const bodies: Record<string, (hit: number) => { status?: number; headers?: Record<string, string>; body?: string | Buffer }> = {};
+  const bodies: Record<
+    string,
+    (hit: number) => { status?: number; headers?: Record<string, string>; body?: string | Buffer }
+  > = {};
 
   before(async () => {
     tmp = tempDir();
@@ -60,11 +64,16 @@ describe('feed runner: pulls over HTTP and imports', () => {
   /** The named feed pointed at the loopback server, with short timeouts and quick retries. */
   const feed = (name: string, path = '/feed', http: Partial<FeedConfig['http']> = {}): FeedConfig => {
     const base = config.feeds.find((f) => f.name === name)!;
-    return { ...base, url: server.url(path), http: { ...base.http, retryBaseMs: 10, bodyTimeoutMs: 300, ...http } };
+    return {
+      ...base,
+      url: server.url(path),
+      http: { ...base.http, retryBaseMs: 10, bodyTimeoutMs: 300, ...http },
+    };
   };
   const values = async (source: string) => {
     const out: string[] = [];
-    for await (const page of store.exportRecords({ source, active: true })) out.push(...page.map((r) => r.value));
+    for await (const page of store.exportRecords({ source, active: true }))
+      out.push(...page.map((r) => r.value));
     return out.sort();
   };
 
@@ -91,35 +100,59 @@ describe('feed runner: pulls over HTTP and imports', () => {
 
   test('failures leave the data exactly as it was', async (t) => {
     const before = await values('et-compromised');
-    const cases: [string, () => Promise<{ outcome: string; code: string | null | undefined; requests: number }>][] = [
-      ['404', async () => {
-        bodies.current = () => ({ status: 404, body: 'gone' });
-        const r = await runner.pull(feed('et-compromised'), 'fetch');
-        return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
-      }],
-      ['HTML page', async () => {
-        bodies.current = () => ({ headers: { 'content-type': 'text/html' }, body: fixture('html-error-page.html') });
-        const r = await runner.pull(feed('et-compromised'), 'fetch');
-        return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
-      }],
-      ['truncated body', async () => {
-        const r = await runner.pull(feed('et-compromised', '/truncated', { retries: 1 }), 'fetch');
-        return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
-      }],
-      ['body slower than the timeout', async () => {
-        const r = await runner.pull(feed('et-compromised', '/slow', { retries: 0 }), 'fetch');
-        return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
-      }],
-      ['empty body', async () => {
-        bodies.current = () => ({ body: '\n\n' });
-        const r = await runner.pull(feed('et-compromised'), 'fetch');
-        return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
-      }],
-      ['snapshot removing most entries', async () => {
-        bodies.current = () => ({ body: ipList(2) });
-        const r = await runner.pull(feed('et-compromised'), 'fetch');
-        return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
-      }],
+    const cases: [
+      string,
+      () => Promise<{ outcome: string; code: string | null | undefined; requests: number }>,
+    ][] = [
+      [
+        '404',
+        async () => {
+          bodies.current = () => ({ status: 404, body: 'gone' });
+          const r = await runner.pull(feed('et-compromised'), 'fetch');
+          return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
+        },
+      ],
+      [
+        'HTML page',
+        async () => {
+          bodies.current = () => ({
+            headers: { 'content-type': 'text/html' },
+            body: fixture('html-error-page.html'),
+          });
+          const r = await runner.pull(feed('et-compromised'), 'fetch');
+          return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
+        },
+      ],
+      [
+        'truncated body',
+        async () => {
+          const r = await runner.pull(feed('et-compromised', '/truncated', { retries: 1 }), 'fetch');
+          return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
+        },
+      ],
+      [
+        'body slower than the timeout',
+        async () => {
+          const r = await runner.pull(feed('et-compromised', '/slow', { retries: 0 }), 'fetch');
+          return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
+        },
+      ],
+      [
+        'empty body',
+        async () => {
+          bodies.current = () => ({ body: '\n\n' });
+          const r = await runner.pull(feed('et-compromised'), 'fetch');
+          return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
+        },
+      ],
+      [
+        'snapshot removing most entries',
+        async () => {
+          bodies.current = () => ({ body: ipList(2) });
+          const r = await runner.pull(feed('et-compromised'), 'fetch');
+          return { outcome: r.result.outcome, code: r.result.errorCode, requests: server.requests.length };
+        },
+      ],
     ];
     const expected: Record<string, [string, string, number]> = {
       '404': ['failed', 'FEED_HTTP_ERROR', 1],
@@ -151,7 +184,8 @@ describe('feed runner: pulls over HTTP and imports', () => {
 
   test('429 with Retry-After waits as asked; a Retry-After beyond the cap fails at once', async () => {
     let calls = 0;
-    bodies.current = () => (++calls === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { body: ipList(8) });
+    bodies.current = () =>
+      ++calls === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { body: ipList(8) };
     const started = Date.now();
     const r = await runner.pull(feed('et-compromised'), 'fetch');
     assert.equal(r.result.outcome, 'ok');

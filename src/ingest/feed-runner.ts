@@ -81,7 +81,11 @@ export class FeedRunner {
   }
 
   /** Runs a local body (file or stdin) through the same pipeline as a complete snapshot of the feed. */
-  async import(feed: FeedConfig, body: AsyncIterable<Uint8Array>, source: string): Promise<RunReport> {
+  async import(
+    feed: FeedConfig,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    source: string,
+  ): Promise<RunReport> {
     return this.exclusive(feed, 'import', source, async (runId, observedAt, progress) => {
       let bytes = 0;
       const counted = (async function* () {

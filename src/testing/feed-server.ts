@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => unknown;
 
 export interface FeedServer {
   url(path: string): string;
