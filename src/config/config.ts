@@ -69,6 +69,7 @@ const FEED_KEYS = [
   'allowEmpty',
   'timeout',
   'maxBytes',
+  'retries',
 ];
 
 /** Reads the configuration from the environment; any bad value is an INVALID_CONFIG error naming it. */
@@ -193,6 +194,11 @@ function resolveFeed(m: FeedModule, o: Record<string, unknown>): FeedConfig {
     if (typeof o.maxBytes !== 'number' || !Number.isInteger(o.maxBytes) || o.maxBytes <= 0)
       throw bad('maxBytes', 'a positive integer');
     http.maxBytes = o.maxBytes;
+  }
+  if (o.retries !== undefined) {
+    if (typeof o.retries !== 'number' || !Number.isInteger(o.retries) || o.retries < 0 || o.retries > 10)
+      throw bad('retries', 'an integer from 0 to 10');
+    http.retries = o.retries;
   }
   return {
     name: m.name,
