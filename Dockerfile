@@ -36,7 +36,7 @@ RUN npm run build \
  && npm prune --omit=dev
 
 # ---------------------------------------------------------------------------
-# run: production node_modules, dist/ (with the web assets), bin/ and
+# run: production node_modules, dist/ (npm run build copies the web assets), bin/ and
 # package.json only.
 # ---------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS run
@@ -52,9 +52,6 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# tsc does not copy non-TS files; the web UI looks for its assets next to the
-# compiled dist/web/plugin.js first.
-COPY --from=build /app/src/web/assets ./dist/web/assets
 COPY bin ./bin
 
 # The database lives on a volume. Create and chown /data before VOLUME so a

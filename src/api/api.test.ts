@@ -59,7 +59,7 @@ describe('HTTP API', () => {
       ...(init.payload !== undefined && { payload: init.payload as string }),
     });
     assert.equal(res.statusCode, status, `${url}: ${res.body}`);
-    assert.match(res.headers['content-type'] ?? '', /^application\/problem\+json/);
+    assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
     const body = res.json();
     assert.equal(body.status, status);
     assert.match(body.detail, detail);
@@ -144,7 +144,7 @@ describe('HTTP API', () => {
     test('other formats and the /view filters apply', async () => {
       const txt = await get('/download?format=txt&type=cidr');
       assert.equal(txt.res.headers['content-disposition'], 'attachment; filename=threats.txt');
-      assert.match(txt.res.headers['content-type'] ?? '', /^text\/plain/);
+      assert.match(String(txt.res.headers['content-type']), /^text\/plain/);
       assert.ok(
         txt.res.body
           .trim()

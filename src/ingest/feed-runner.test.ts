@@ -13,7 +13,7 @@ import { FeedRunner } from './feed-runner.js';
 const fixture = (name: string) => readFileSync(new URL(`../feeds/fixtures/${name}`, import.meta.url));
 /** An ET compromised-ips body of `n` public addresses (203.x is not used: documentation ranges are rejected). */
 const ipList = (n: number, offset = 0) =>
-  Array.from({ length: n }, (_, i) => `45.${(i + offset) >> 8}.${(i + offset) & 255}.7`).join('\n') + '\n';
+  `${Array.from({ length: n }, (_, i) => `45.${(i + offset) >> 8}.${(i + offset) & 255}.7`).join('\n')}\n`;
 
 describe('feed runner: pulls over HTTP and imports', () => {
   let server: FeedServer;
