@@ -172,6 +172,36 @@ describe('command-line tool', () => {
     );
   });
 
+  test('a refused snapshot changes nothing unless the operator raises --max-removal-share', async () => {
+    const own = { DATABASE_URL: join(tmp.dir, 'refusal.db') };
+    const lines = readFileSync(join(FIXTURES, 'et-compromised-ips.txt'), 'utf8').trim().split('\n');
+    const first = await cli(['import', 'et-compromised', '-'], own, lines.join('\n'));
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const few = lines.slice(0, 3).join('\n');
+    const refused = await cli(['import', 'et-compromised', '-'], own, few);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stdout,
+      /^et-compromised: refused, nothing changed: the snapshot would remove 22 of 25 active entries/,
+    );
+    assert.equal(
+      (await cli(['export', '--format', 'txt', '--source', 'et-compromised'], own)).stdout.trim().split('\n')
+        .length,
+      25,
+    );
+    const forced = await cli(['import', 'et-compromised', '-', '--max-removal-share', '1'], own, few);
+    assert.equal(forced.code, 0, forced.stdout);
+    assert.match(forced.stdout, /removed 22/);
+    assert.equal(
+      (await cli(['export', '--format', 'txt', '--source', 'et-compromised'], own)).stdout.trim().split('\n')
+        .length,
+      3,
+    );
+    const bad = await cli(['import', 'et-compromised', '-', '--max-removal-share', 'lots'], own, few);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-removal-share must be a number from 0 to 1/);
+  });
+
   test('fetch pulls feeds from the URLs of FEEDS_FILE and exits 1 when one fails', async () => {
     const feedsFile = join(tmp.dir, 'feeds.json');
     writeFileSync(

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { findFeed } from '../../config/config.js';
 import { AppError } from '../../errors.js';
 import { withContext } from '../context.js';
+import { maxRemovalShareOption, withRemovalShare } from '../options.js';
 import { runFailed, summarizeRun } from '../summary.js';
 
 export function registerImport(program: Command): void {
@@ -14,9 +15,10 @@ export function registerImport(program: Command): void {
     )
     .argument('<feed>', 'feed name')
     .argument('<file>', 'path of the file, or - to read standard input')
-    .action(async (name: string, file: string) => {
+    .addOption(maxRemovalShareOption)
+    .action(async (name: string, file: string, opts: { maxRemovalShare?: string }) => {
       process.exitCode = await withContext(async ({ config, runner }) => {
-        const feed = findFeed(config, name);
+        const feed = withRemovalShare(findFeed(config, name), opts.maxRemovalShare);
         if (file !== '-') {
           const info = await stat(file).catch(() => null);
           if (!info?.isFile()) throw new AppError('INVALID_ARGUMENT', `cannot read ${file}: no such file`);
