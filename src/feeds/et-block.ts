@@ -5,13 +5,11 @@
  * Each entry carries the heading of its section.
  */
 import type { IndicatorType } from '../indicators/types.js';
-import { firstNonBlank, hasWhitespace, readLines } from './lines.js';
+import { listLineProblem } from './ip-list.js';
+import { firstNonBlank, readLines } from './lines.js';
 import type { FeedEntry, FeedModule, ParseEvent, ParseSummary } from './types.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['ipv4', 'ipv6', 'cidr'] as const);
-
-/** Characters that never occur in one IP address or network: the line is not a single value. */
-const NOT_ONE_VALUE = /[\s,;"'<>]/;
 
 /** A heading names something (`# Feodo`); rules like `#****` or a bare `#` do not. */
 const HEADING = /[A-Za-z0-9]/;
@@ -38,11 +36,9 @@ async function* parse(text: AsyncIterable<string>): AsyncGenerator<ParseEvent[],
       }
       inHeader = false;
       const value = raw.trim();
-      if (NOT_ONE_VALUE.test(value)) {
-        const reason = hasWhitespace(value)
-          ? 'the line holds more than one value (whitespace inside)'
-          : 'the line is not a single IP address or network';
-        events.push({ kind: 'reject', reject: { line: first + k, raw, reason } });
+      const problem = listLineProblem(value, 'IP address or network');
+      if (problem) {
+        events.push({ kind: 'reject', reject: { line: first + k, raw, reason: problem } });
         continue;
       }
       const entry: FeedEntry =

@@ -23,9 +23,10 @@ import {
   splitHeader,
   TailTracker,
 } from './csv.js';
-import { firstNonBlank, hasWhitespace, readLines, readPreamble } from './lines.js';
+import { listLineProblem, readIpList } from './ip-list.js';
+import { readPreamble } from './lines.js';
 import { toIsoUtc } from './timestamps.js';
-import type { FeedEntry, FeedModule, ParseEvent, ParseSummary, SightingAttributes } from './types.js';
+import { type FeedEntry, type FeedModule, feedEntry, type ParseEvent, type ParseSummary } from './types.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['ipv4', 'ipv6'] as const);
 
@@ -60,9 +61,6 @@ const COLUMNS: Record<string, Field> = {
   country: 'country',
 };
 
-/** Characters that never occur in one IP address or network: the line is not a single value. */
-const NOT_ONE_VALUE = /[\s,;"'<>]/;
-
 interface Values {
   firstSeen?: unknown;
   port?: unknown;
@@ -81,28 +79,17 @@ function buildEntry(
   original: Record<string, unknown>,
   line: number | undefined,
 ): FeedEntry {
-  const attributes: SightingAttributes = {};
-  const port = integer(v.port, 65535);
-  if (port !== undefined) attributes.port = port;
-  const status = nonEmpty(v.status);
-  if (status !== undefined) attributes.status = status;
-  const malware = nonEmpty(v.malware);
-  if (malware !== undefined) attributes.malware = malware;
-  const country = nonEmpty(v.country);
-  if (country !== undefined) attributes.country = country;
-  const asn = integer(v.asn, 4294967295);
-  if (asn !== undefined) attributes.asn = asn;
-  const asName = nonEmpty(v.asName);
-  if (asName !== undefined) attributes.asName = asName;
-  const hostname = nonEmpty(v.hostname);
-  if (hostname !== undefined) attributes.hostname = hostname;
-  const lastOnline = toIsoUtc(v.lastOnline);
-  if (lastOnline !== undefined) attributes.lastOnline = lastOnline;
-  const entry: FeedEntry = { value: ip, expect: EXPECT, attributes, original };
-  const firstSeen = toIsoUtc(v.firstSeen);
-  if (firstSeen !== undefined) entry.firstSeen = firstSeen;
-  if (line !== undefined) entry.line = line;
-  return entry;
+  const attributes = {
+    port: integer(v.port, 65535),
+    status: nonEmpty(v.status),
+    malware: nonEmpty(v.malware),
+    country: nonEmpty(v.country),
+    asn: integer(v.asn, 4294967295),
+    asName: nonEmpty(v.asName),
+    hostname: nonEmpty(v.hostname),
+    lastOnline: toIsoUtc(v.lastOnline),
+  };
+  return feedEntry(ip, EXPECT, attributes, original, toIsoUtc(v.firstSeen), line);
 }
 
 function jsonEvents(members: JsonMember[]): ParseEvent[] {
@@ -187,7 +174,7 @@ async function* parseCsvBody(
       const original: Record<string, unknown> = {};
       for (let c = 0; c < header.length; c++) original[header[c] as string] = row[c];
       const ip = (row[idx.ip] ?? '').trim();
-      if (ip.length === 0 || NOT_ONE_VALUE.test(ip)) {
+      if (ip.length === 0 || listLineProblem(ip, 'IP address')) {
         events.push({
           kind: 'reject',
           reject: {
@@ -219,36 +206,6 @@ async function* parseCsvBody(
     for (const reject of problems) events.push({ kind: 'reject', reject });
     if (events.length > 0) yield events;
   }
-}
-
-async function* parseText(
-  rest: AsyncIterable<string>,
-  lineOffset: number,
-): AsyncGenerator<ParseEvent[], number> {
-  let count = 0;
-  for await (const { first, lines } of readLines(rest, lineOffset + 1)) {
-    const events: ParseEvent[] = [];
-    for (let k = 0; k < lines.length; k++) {
-      const raw = lines[k] as string;
-      const i = firstNonBlank(raw);
-      if (i < 0 || raw.charCodeAt(i) === 35) continue;
-      const value = raw.trim();
-      if (NOT_ONE_VALUE.test(value)) {
-        const reason = hasWhitespace(value)
-          ? 'the line holds more than one value (whitespace inside)'
-          : 'the line is not a single IP address';
-        events.push({ kind: 'reject', reject: { line: first + k, raw, reason } });
-        continue;
-      }
-      count++;
-      events.push({
-        kind: 'entry',
-        entry: { value, expect: EXPECT, attributes: {}, original: { value }, line: first + k },
-      });
-    }
-    if (events.length > 0) yield events;
-  }
-  return count;
 }
 
 /** A comment line that is a CSV header (`Firstseen,DstIP,...`), as opposed to the banner or `DstIP`. */
@@ -293,7 +250,7 @@ async function* parse(body: AsyncIterable<string>): AsyncGenerator<ParseEvent[],
     yield* parseCsvBody(pre.rest, commented, pre.lineCount);
   } else {
     format = 'text';
-    const count = yield* parseText(pre.rest, pre.lineCount);
+    const count = yield* readIpList(pre.rest, EXPECT, pre.lineCount + 1);
     recognised ||= count > 0;
   }
   // The current files end with `# END n entries`; the 2019 file with a commented header had no footer.

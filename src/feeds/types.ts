@@ -77,3 +77,20 @@ export interface FeedModule {
   abuseCh: boolean;
   parse: FeedParser;
 }
+
+/** Builds an entry, leaving out attributes and fields that are undefined (feeds omit what they lack). */
+export function feedEntry(
+  value: string,
+  expect: readonly IndicatorType[],
+  attributes: { [K in keyof SightingAttributes]: SightingAttributes[K] | undefined },
+  original: Record<string, unknown>,
+  firstSeen: string | undefined,
+  line: number | undefined,
+): FeedEntry {
+  const attrs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attributes)) if (v !== undefined) attrs[k] = v;
+  const entry: FeedEntry = { value, expect, attributes: attrs as SightingAttributes, original };
+  if (firstSeen !== undefined) entry.firstSeen = firstSeen;
+  if (line !== undefined) entry.line = line;
+  return entry;
+}

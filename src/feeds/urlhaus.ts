@@ -20,7 +20,7 @@ import {
 } from './csv.js';
 import { firstNonBlank, hasWhitespace, readLines, readPreamble } from './lines.js';
 import { toIsoUtc } from './timestamps.js';
-import type { FeedEntry, FeedModule, ParseEvent, ParseSummary, SightingAttributes } from './types.js';
+import { type FeedEntry, type FeedModule, feedEntry, type ParseEvent, type ParseSummary } from './types.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['url'] as const);
 
@@ -92,24 +92,15 @@ function buildEntry(
   original: Record<string, unknown>,
   line: number | undefined,
 ): FeedEntry {
-  const attributes: SightingAttributes = {};
-  const status = nonEmpty(rec.url_status);
-  if (status !== undefined) attributes.status = status;
-  const threat = nonEmpty(rec.threat);
-  if (threat !== undefined) attributes.threat = threat;
-  const tags = parseTags(rec.tags);
-  if (tags !== undefined) attributes.tags = tags;
-  const lastOnline = toIsoUtc(rec.last_online);
-  if (lastOnline !== undefined) attributes.lastOnline = lastOnline;
-  const reporter = nonEmpty(rec.reporter);
-  if (reporter !== undefined) attributes.reporter = reporter;
-  const reference = nonEmpty(rec.urlhaus_link);
-  if (reference !== undefined) attributes.reference = reference;
-  const entry: FeedEntry = { value: url, expect: EXPECT, attributes, original };
-  const firstSeen = toIsoUtc(rec.dateadded);
-  if (firstSeen !== undefined) entry.firstSeen = firstSeen;
-  if (line !== undefined) entry.line = line;
-  return entry;
+  const attributes = {
+    status: nonEmpty(rec.url_status),
+    threat: nonEmpty(rec.threat),
+    tags: parseTags(rec.tags),
+    lastOnline: toIsoUtc(rec.last_online),
+    reporter: nonEmpty(rec.reporter),
+    reference: nonEmpty(rec.urlhaus_link),
+  };
+  return feedEntry(url, EXPECT, attributes, original, toIsoUtc(rec.dateadded), line);
 }
 
 /** The header of a URLhaus CSV: the last comment of the preamble that lists columns. */
