@@ -200,6 +200,19 @@ export function storeContract(
       assert.ok(alpha?.lastSuccessAt);
     });
 
+    test('feed health and stats reflect every commit, even when asked just before it', async () => {
+      const before = await store.stats(30);
+      const [epsBefore] = await store.feedHealth(['epsilon']);
+      assert.equal(epsBefore?.active, 0);
+      await snapshot('epsilon', [entry('domain', 'fresh.example.net')]);
+      const afterStats = await store.stats(30);
+      assert.equal(afterStats.total, before.total + 1);
+      assert.equal(afterStats.byFeed.epsilon?.active, 1);
+      const [eps] = await store.feedHealth(['epsilon']);
+      assert.equal(eps?.active, 1);
+      assert.equal(eps?.lastRun?.outcome, 'ok');
+    });
+
     test('page offsets at any depth return exactly the rows a sequential walk finds there, also after new data', async () => {
       const bulk = Array.from({ length: 12_345 }, (_, i) =>
         entry('url', `http://bulk.example/${i}`, {

@@ -49,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly writeLock = new Mutex();
   private statements: SnapshotStatements | undefined;
   private readonly anchors = new Map<string, { version: number; keys: Cursor[] }>();
+  private readonly memo = new Map<string, { version: number; value: unknown }>();
 
   constructor(readonly path: string) {
     const memory = path === ':memory:';
@@ -170,7 +171,11 @@ export class SqliteStore implements Store {
     return rows.map(toFeedRun);
   }
 
-  async feedHealth(feeds: readonly string[]): Promise<FeedHealth[]> {
+  feedHealth(feeds: readonly string[]): Promise<FeedHealth[]> {
+    return this.remember(`health:${feeds.join(',')}`, () => this.computeFeedHealth(feeds));
+  }
+
+  private async computeFeedHealth(feeds: readonly string[]): Promise<FeedHealth[]> {
     const out: FeedHealth[] = [];
     for (const feed of feeds) {
       const counts = await this.reader
@@ -308,6 +313,26 @@ export class SqliteStore implements Store {
     }));
   }
 
+  /** SQLite's data_version: it changes whenever another connection (our writer, or another process) commits. */
+  private dataVersion(): number {
+    return this.readerDb.pragma('data_version', { simple: true }) as number;
+  }
+
+  /**
+   * Aggregates over a million rows take a noticeable time and block the event loop (better-sqlite3 is
+   * synchronous), so they are computed once per committed change, not once per request.
+   */
+  private async remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (this.readerDb === this.writerDb) return compute(); // :memory: sees no data_version change of its own
+    const version = this.dataVersion();
+    const hit = this.memo.get(key);
+    if (hit && hit.version === version) return hit.value as T;
+    const value = await compute();
+    if (this.memo.size > 100) this.memo.clear();
+    this.memo.set(key, { version, value });
+    return value;
+  }
+
   /**
    * Turns a deep page offset into a keyset cursor plus a short offset, so page 9000 costs what page 1 does.
    * Every ANCHOR_STEP-th key of the ordering is remembered per filter, and forgotten when any connection
@@ -318,7 +343,7 @@ export class SqliteStore implements Store {
     order: 'asc' | 'desc',
     offset: number,
   ): Promise<{ after?: Cursor; offset: number }> {
-    const version = this.readerDb.pragma('data_version', { simple: true }) as number;
+    const version = this.dataVersion();
     const key = JSON.stringify([filter, order]);
     let entry = this.anchors.get(key);
     if (!entry || entry.version !== version) {
@@ -349,7 +374,13 @@ export class SqliteStore implements Store {
     return { after: entry.keys[index - 1]!, offset: offset - index * ANCHOR_STEP };
   }
 
-  async stats(days: number): Promise<Stats> {
+  stats(days: number): Promise<Stats> {
+    return this.remember(`stats:${days}:${new Date().toISOString().slice(0, 10)}`, () =>
+      this.computeStats(days),
+    );
+  }
+
+  private async computeStats(days: number): Promise<Stats> {
     const byTypeRows = await this.reader
       .selectFrom('indicators')
       .select(['type', (eb) => eb.fn.countAll<number>().as('total'), sql<number>`sum(active)`.as('active')])
