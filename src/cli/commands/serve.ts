@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../../api/server.js';
 import { loadConfig } from '../../config/config.js';
 
 export function registerServe(program: Command): void {
@@ -9,6 +8,8 @@ export function registerServe(program: Command): void {
       'run the HTTP service and pull every enabled feed on its schedule (HOST, PORT, DATABASE_URL, ...)',
     )
     .action(async () => {
+      // Loaded on demand: the HTTP stack is most of the start-up time of every other command.
+      const { startServer } = await import('../../api/server.js');
       const server = await startServer(loadConfig());
       const shutdown = (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');

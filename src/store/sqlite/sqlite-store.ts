@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { type Expression, Kysely, Migrator, type Selectable, type SqlBool, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, type Selectable, SqliteDialect, sql } from 'kysely';
 import { AppError } from '../../errors.js';
 import type { IndicatorType } from '../../indicators/types.js';
 import { ipKey } from '../ip-range.js';
@@ -21,6 +21,7 @@ import type {
   Stats,
   Store,
 } from '../types.js';
+import { IndicatorQueries } from './indicator-sql.js';
 import { sqliteMigrations } from './migrations.js';
 import type { Database, FeedRunTable } from './schema.js';
 import { prepareSnapshotStatements, type SnapshotStatements, SqliteSnapshot } from './sqlite-snapshot.js';
@@ -48,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly reader: Kysely<Database>;
   private readonly writeLock = new Mutex();
   private statements: SnapshotStatements | undefined;
+  private readonly queries: IndicatorQueries;
   private readonly anchors = new Map<string, { version: number; keys: Cursor[] }>();
   private readonly memo = new Map<string, { version: number; value: unknown }>();
 
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
     configure(this.writerDb, 64);
     this.readerDb = memory ? this.writerDb : new BetterSqlite3(path);
     if (!memory) configure(this.readerDb, 32);
+    this.queries = new IndicatorQueries(this.readerDb);
     this.writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.writerDb }) });
     this.reader = memory
       ? this.writer
@@ -277,39 +280,18 @@ export class SqliteStore implements Store {
   async listIndicators(filter: IndicatorFilter, page: ListPage): Promise<ExportRow[]> {
     const { order } = page;
     let { after, offset = 0 } = page;
-    if (offset >= ANCHOR_STEP && after === undefined)
-      ({ after, offset } = await this.seek(filter, order, offset));
-    const cmp = order === 'asc' ? '>' : '<';
-    const rows = await this.reader
-      .selectFrom('indicators as i')
-      .select(indicatorColumns.map((c) => `i.${c}` as const))
-      .select((eb) => [
-        eb
-          .selectFrom('sightings as s')
-          .select('s.data')
-          .whereRef('s.feed', '=', 'i.first_feed')
-          .whereRef('s.indicator_id', '=', 'i.id')
-          .as('original_data'),
-        eb
-          .selectFrom('sightings as s')
-          .select(sql<string>`group_concat(s.feed, ',')`.as('f'))
-          .whereRef('s.indicator_id', '=', 'i.id')
-          .as('sources'),
-      ])
-      .where((eb) => this.filterExpression(eb, filter))
-      .$if(after !== undefined, (qb) =>
-        qb.where(sql<SqlBool>`(i.first_seen, i.id) ${sql.raw(cmp)} (${after!.firstSeen}, ${after!.rowId})`),
-      )
-      .orderBy('i.first_seen', order)
-      .orderBy('i.id', order)
-      .limit(page.limit)
-      .$if(offset > 0, (qb) => qb.offset(offset))
-      .execute();
-    return rows.map((r) => ({
-      ...toIndicator(r),
-      rowId: r.id,
-      originalData: r.original_data ?? null,
-      sources: r.sources ? r.sources.split(',').sort() : [],
+    if (offset >= ANCHOR_STEP && after === undefined) ({ after, offset } = this.seek(filter, order, offset));
+    return this.queries.page(filter, order, page.limit, after, offset).map((r) => ({
+      rowId: r[0] as number,
+      id: r[1] as string,
+      type: r[2] as IndicatorType,
+      value: r[3] as string,
+      firstSeen: r[4] as string,
+      lastSeen: r[5] as string,
+      active: r[6] === 1,
+      firstFeed: r[7] as string,
+      originalData: (r[8] as string | null) ?? null,
+      sources: r[9] ? (r[9] as string).split(',').sort() : [],
     }));
   }
 
@@ -338,32 +320,19 @@ export class SqliteStore implements Store {
    * Every ANCHOR_STEP-th key of the ordering is remembered per filter, and forgotten when any connection
    * commits (SQLite's data_version changes).
    */
-  private async seek(
+  private seek(
     filter: IndicatorFilter,
     order: 'asc' | 'desc',
     offset: number,
-  ): Promise<{ after?: Cursor; offset: number }> {
+  ): { after?: Cursor; offset: number } {
     const version = this.dataVersion();
     const key = JSON.stringify([filter, order]);
     let entry = this.anchors.get(key);
     if (!entry || entry.version !== version) {
-      const query = this.reader
-        .selectFrom('indicators as i')
-        .select(['i.first_seen', 'i.id'])
-        .where((eb) => this.filterExpression(eb, filter))
-        .orderBy('i.first_seen', order)
-        .orderBy('i.id', order)
-        .compile();
       const keys: Cursor[] = [];
       let n = 0;
-      for (const row of this.readerDb
-        .prepare(query.sql)
-        .raw()
-        .iterate(...(query.parameters as unknown[]))) {
-        if (++n % ANCHOR_STEP === 0) {
-          const [firstSeen, rowId] = row as [string, number];
-          keys.push({ firstSeen, rowId });
-        }
+      for (const row of this.queries.keys(filter, order)) {
+        if (++n % ANCHOR_STEP === 0) keys.push({ firstSeen: row[0] as string, rowId: row[1] as number });
       }
       if (this.anchors.size >= MAX_ANCHOR_SETS) this.anchors.clear();
       entry = { version, keys };
@@ -435,35 +404,7 @@ export class SqliteStore implements Store {
   }
 
   async countIndicators(filter: IndicatorFilter): Promise<number> {
-    const row = await this.reader
-      .selectFrom('indicators as i')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where((eb) => this.filterExpression(eb, filter))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  // biome-ignore lint/suspicious/noExplicitAny: kysely's expression builder type for an aliased table
-  private filterExpression(eb: any, f: IndicatorFilter): Expression<SqlBool> {
-    const parts: Expression<SqlBool>[] = [];
-    if (f.type) parts.push(eb('i.type', '=', f.type));
-    if (f.active !== undefined) parts.push(eb('i.active', '=', f.active ? 1 : 0));
-    if (f.since) parts.push(eb('i.first_seen', '>=', f.since));
-    if (f.until) parts.push(eb('i.first_seen', '<=', f.until));
-    if (f.valuePrefix) {
-      parts.push(eb('i.value', '>=', f.valuePrefix));
-      parts.push(eb('i.value', '<', `${f.valuePrefix}\u{10FFFF}`));
-    }
-    if (f.source) {
-      let sub = eb
-        .selectFrom('sightings as src')
-        .select(sql`1`.as('one'))
-        .where('src.feed', '=', f.source)
-        .whereRef('src.indicator_id', '=', 'i.id');
-      if (f.active === true) sub = sub.where('src.removed_at', 'is', null);
-      parts.push(eb.exists(sub));
-    }
-    return eb.and(parts);
+    return this.queries.count(filter);
   }
 
   private async withSightings(rows: IndicatorRow[]): Promise<IndicatorWithSightings[]> {
@@ -495,7 +436,7 @@ export class SqliteStore implements Store {
   }
 }
 
-const ANCHOR_STEP = 5000;
+const ANCHOR_STEP = 1000;
 const MAX_ANCHOR_SETS = 64;
 
 const indicatorColumns = [
