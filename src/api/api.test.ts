@@ -18,10 +18,11 @@ describe('HTTP API', () => {
   let store: Store;
   let tmp: ReturnType<typeof tempDir>;
   let total = 0;
+  let config: ReturnType<typeof loadConfig>;
 
   before(async () => {
     tmp = tempDir();
-    const config = loadConfig({ DATABASE_URL: join(tmp.dir, 'api.db') });
+    config = loadConfig({ DATABASE_URL: join(tmp.dir, 'api.db') });
     store = await openStore(config.databaseUrl);
     const runner = new FeedRunner(store, config);
     const feed = (n: string) => config.feeds.find((f) => f.name === n)!;
@@ -118,6 +119,26 @@ describe('HTTP API', () => {
         url: null;
       }[];
       assert.ok(ips.length > 0 && ips.every((r) => r.ipv4 && r.url === null));
+    });
+
+    test('a repeated page is fresh again as soon as new data is committed', async () => {
+      const before = (await get('/view?limit=10000&type=ipv4&source=et-compromised')).json() as {
+        ipv4: string;
+      }[];
+      const again = (await get('/view?limit=10000&type=ipv4&source=et-compromised')).json() as {
+        ipv4: string;
+      }[];
+      assert.deepEqual(again, before);
+      const feed = config.feeds.find((f) => f.name === 'et-compromised')!;
+      const added = `${fixture('et-compromised-ips.txt')}45.77.66.55\n`;
+      const r = await new FeedRunner(store, config).import(feed, [Buffer.from(added)], 'more.txt');
+      assert.equal(r.result.new, 1);
+      const after = (await get('/view?limit=10000&type=ipv4&source=et-compromised')).json() as {
+        ipv4: string;
+      }[];
+      assert.equal(after.length, before.length + 1);
+      assert.ok(after.some((x) => x.ipv4 === '45.77.66.55'));
+      total += 1;
     });
 
     test('bad parameters are 400 problems that say what was wrong', async () => {

@@ -39,6 +39,8 @@ export interface Store {
    */
   listIndicators(filter: IndicatorFilter, page: ListPage): Promise<ExportRow[]>;
   stats(days: number): Promise<Stats>;
+  /** An opaque token that changes whenever stored data may have changed (any commit, by any process). */
+  changeToken(): Promise<string>;
 }
 
 export interface Cursor {

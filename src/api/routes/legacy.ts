@@ -5,8 +5,11 @@ import { CONTENT_TYPES, type ExportFormat, legacyRecordJson, renderExport } from
 import { buildFilter } from '../../indicators/filter.js';
 import type { AppDeps } from '../deps.js';
 import { feedUrlOf } from '../present.js';
+import { ResponseCache } from '../response-cache.js';
 import { DownloadQuery, LegacyRecordSchema, ProblemSchema, ViewQuery } from '../schemas.js';
 import type { TypedApp } from '../typed.js';
+
+const VIEW_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** The original project's endpoints, with their names, parameters and record shape. */
 export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -14,6 +17,7 @@ export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
   const feedNames = deps.config.feeds.map((f) => f.name);
   const feedUrl = feedUrlOf(deps.config);
   const names = { since: 'start_date', until: 'end_date' } as const;
+  const viewCache = new ResponseCache(VIEW_CACHE_BYTES);
 
   app.get(
     '/view',
@@ -29,6 +33,12 @@ export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
     },
     async (req, reply) => {
       const q = req.query;
+      reply.type('application/json; charset=utf-8');
+      // Keyed by the validated parameters (defaults applied), so equivalent URLs share an entry.
+      const key = JSON.stringify([q.start_date, q.end_date, q.limit, q.page, q.type, q.source, q.active]);
+      const token = await deps.store.changeToken();
+      const cached = viewCache.get(key, token);
+      if (cached !== undefined) return reply.send(cached);
       const filter = buildFilter(
         { type: q.type, source: q.source, since: q.start_date, until: q.end_date, active: q.active },
         feedNames,
@@ -40,8 +50,9 @@ export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
         offset: (q.page - 1) * q.limit,
       });
       // Records are assembled as JSON text: the stored original record is spliced in without a re-parse.
-      reply.type('application/json; charset=utf-8');
-      return reply.send(`[${rows.map((r) => legacyRecordJson(r, feedUrl)).join(',')}]`);
+      const body = `[${rows.map((r) => legacyRecordJson(r, feedUrl)).join(',')}]`;
+      viewCache.set(key, token, body);
+      return reply.send(body);
     },
   );
 

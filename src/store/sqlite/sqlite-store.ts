@@ -52,6 +52,7 @@ export class SqliteStore implements Store {
   private readonly queries: IndicatorQueries;
   private readonly anchors = new Map<string, { version: number; keys: Cursor[] }>();
   private readonly memo = new Map<string, { version: number; value: unknown }>();
+  private memoryTokens = 0;
 
   constructor(readonly path: string) {
     const memory = path === ':memory:';
@@ -64,9 +65,9 @@ export class SqliteStore implements Store {
         `cannot open the SQLite database at ${path}: ${(err as Error).message}`,
       );
     }
-    configure(this.writerDb, 64);
+    configure(this.writerDb, 16);
     this.readerDb = memory ? this.writerDb : new BetterSqlite3(path);
-    if (!memory) configure(this.readerDb, 32);
+    if (!memory) configure(this.readerDb, 16);
     this.queries = new IndicatorQueries(this.readerDb);
     this.writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.writerDb }) });
     this.reader = memory
@@ -293,6 +294,11 @@ export class SqliteStore implements Store {
       originalData: (r[8] as string | null) ?? null,
       sources: r[9] ? (r[9] as string).split(',').sort() : [],
     }));
+  }
+
+  async changeToken(): Promise<string> {
+    // A :memory: database shares one connection, whose own commits do not move data_version: never equal.
+    return this.readerDb === this.writerDb ? `memory-${++this.memoryTokens}` : String(this.dataVersion());
   }
 
   /** SQLite's data_version: it changes whenever another connection (our writer, or another process) commits. */
