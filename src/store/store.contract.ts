@@ -200,6 +200,16 @@ export function storeContract(
       assert.ok(alpha?.lastSuccessAt);
     });
 
+    test("an indicator's first_seen moves back when a feed reports it earlier, never forward", async () => {
+      await snapshot('zeta', [entry('url', 'http://late.example/x', { firstSeen: '2025-06-01T00:00:00Z' })]);
+      await snapshot('eta', [entry('url', 'http://late.example/x', { firstSeen: '2025-01-01T00:00:00Z' })]);
+      let [i] = await store.findIndicators([{ type: 'url', value: 'http://late.example/x' }]);
+      assert.equal(i?.firstSeen, '2025-01-01T00:00:00Z');
+      await snapshot('zeta', [entry('url', 'http://late.example/x', { firstSeen: '2025-09-01T00:00:00Z' })]);
+      [i] = await store.findIndicators([{ type: 'url', value: 'http://late.example/x' }]);
+      assert.equal(i?.firstSeen, '2025-01-01T00:00:00Z');
+    });
+
     test('feed health and stats reflect every commit, even when asked just before it', async () => {
       const before = await store.stats(30);
       const [epsBefore] = await store.feedHealth(['epsilon']);

@@ -5,7 +5,9 @@ import type { NormalizedEntry, SnapshotCounts, SnapshotOutcome, SnapshotWriter }
 import { uuidv7 } from '../uuid.js';
 
 export interface SnapshotStatements {
-  upsertIndicator: BetterSqlite3.Statement;
+  touchIndicator: BetterSqlite3.Statement;
+  insertIndicator: BetterSqlite3.Statement;
+  lowerFirstSeen: BetterSqlite3.Statement;
   upsertSighting: BetterSqlite3.Statement;
   countActive: BetterSqlite3.Statement;
   markRemoved: BetterSqlite3.Statement;
@@ -14,18 +16,22 @@ export interface SnapshotStatements {
 
 export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotStatements {
   return {
-    upsertIndicator: db
+    // Update first, insert when missing: an unchanged refresh then neither builds a UUID nor touches the
+    // first_seen index (an UPDATE rewrites every index on a column it sets, changed or not).
+    touchIndicator: db
+      .prepare(
+        'UPDATE indicators SET last_seen = ?, active = 1 WHERE type = ? AND value = ? RETURNING id, first_seen',
+      )
+      .raw(),
+    insertIndicator: db
       .prepare(
         `INSERT INTO indicators (uuid, type, value, first_seen, last_seen, active, first_feed,
                                  ip_version, range_start, range_end)
          VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-         ON CONFLICT (type, value) DO UPDATE SET
-           last_seen = excluded.last_seen,
-           first_seen = min(indicators.first_seen, excluded.first_seen),
-           active = 1
          RETURNING id`,
       )
       .pluck(),
+    lowerFirstSeen: db.prepare('UPDATE indicators SET first_seen = ? WHERE id = ?'),
     // SET expressions read the row as it was before the update: changed_run moves only when the record
     // differs or the sighting comes back, and hits counts repeats of a value within one snapshot.
     upsertSighting: db
@@ -93,31 +99,30 @@ export class SqliteSnapshot implements SnapshotWriter {
 
   async write(batch: readonly NormalizedEntry[]): Promise<void> {
     this.assertOpen();
-    const { upsertIndicator, upsertSighting } = this.st;
+    const { touchIndicator, insertIndicator, lowerFirstSeen, upsertSighting } = this.st;
     const { feed, runId, observedAt, counts } = this;
     const now = Date.now();
     for (const e of batch) {
-      let version: number | null = null;
-      let start: string | null = null;
-      let end: string | null = null;
-      if (e.type === 'cidr') {
-        const keys = cidrKeys(e.value);
-        version = keys.version;
-        start = keys.start;
-        end = keys.end;
-      }
       const firstSeen = e.firstSeen !== undefined && e.firstSeen < observedAt ? e.firstSeen : observedAt;
-      const id = upsertIndicator.get(
-        uuidv7(now),
-        e.type,
-        e.value,
-        firstSeen,
-        observedAt,
-        feed,
-        version,
-        start,
-        end,
-      ) as number;
+      let id: number;
+      const existing = touchIndicator.get(observedAt, e.type, e.value) as [number, string] | undefined;
+      if (existing) {
+        id = existing[0];
+        if (firstSeen < existing[1]) lowerFirstSeen.run(firstSeen, id);
+      } else {
+        const range = e.type === 'cidr' ? cidrKeys(e.value) : undefined;
+        id = insertIndicator.get(
+          uuidv7(now),
+          e.type,
+          e.value,
+          firstSeen,
+          observedAt,
+          feed,
+          range?.version ?? null,
+          range?.start ?? null,
+          range?.end ?? null,
+        ) as number;
+      }
       const [createdRun, changedRun, hits] = upsertSighting.get(
         feed,
         id,
