@@ -32,7 +32,7 @@ export class IndicatorQueries {
         ? `FROM indicators i WHERE i.id IN (SELECT i.id FROM indicators i ${whereText(where.parts)} ${orderBy} LIMIT ? OFFSET ?) ${orderBy}`
         : `FROM indicators i ${whereText(where.parts)} ${orderBy} LIMIT ? OFFSET ?`;
     const sql = `SELECT i.id, i.uuid, i.type, i.value, i.first_seen, i.last_seen, i.active, i.first_feed,
-        (SELECT s.data FROM sightings s WHERE s.feed = i.first_feed AND s.indicator_id = i.id),
+        (SELECT r.data FROM sighting_records r WHERE r.feed = i.first_feed AND r.indicator_id = i.id),
         (SELECT group_concat(s.feed, ',') FROM sightings s WHERE s.indicator_id = i.id)
       ${from}`;
     return this.statement(sql)

@@ -22,7 +22,9 @@ const migrations: Record<string, Migration> = {
       await sql`CREATE INDEX indicators_first_seen ON indicators (first_seen, id)`.execute(db);
       await sql`CREATE INDEX indicators_cidr_range ON indicators (ip_version, range_start)
                 WHERE type = 'cidr'`.execute(db);
-      // (feed, indicator_id) first: a feed's snapshot and its removals are range scans of the primary key.
+      // A sighting's state is small and touched by every pull; its record is large and changes rarely, so it
+      // lives in a table of its own that an unchanged refresh never writes. (feed, indicator_id) comes
+      // first: a feed's snapshot and its removals are range scans of the primary key.
       await sql`
         CREATE TABLE sightings (
           feed         TEXT NOT NULL,
@@ -34,9 +36,17 @@ const migrations: Record<string, Migration> = {
           changed_run  INTEGER NOT NULL,
           seen_run     INTEGER NOT NULL,
           hits         INTEGER NOT NULL DEFAULT 1,
+          data_hash    INTEGER NOT NULL,
+          PRIMARY KEY (feed, indicator_id)
+        ) WITHOUT ROWID`.execute(db);
+      await sql`
+        CREATE TABLE sighting_records (
+          feed         TEXT NOT NULL,
+          indicator_id INTEGER NOT NULL,
           attributes   TEXT NOT NULL,
           data         TEXT NOT NULL,
-          PRIMARY KEY (feed, indicator_id)
+          PRIMARY KEY (feed, indicator_id),
+          FOREIGN KEY (feed, indicator_id) REFERENCES sightings (feed, indicator_id) ON DELETE CASCADE
         ) WITHOUT ROWID`.execute(db);
       await sql`CREATE INDEX sightings_indicator ON sightings (indicator_id)`.execute(db);
       await sql`

@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export interface Database {
   indicators: IndicatorTable;
   sightings: SightingTable;
+  sighting_records: SightingRecordTable;
   feed_runs: FeedRunTable;
 }
 
@@ -32,6 +33,12 @@ export interface SightingTable {
   changed_run: number;
   seen_run: number;
   hits: Generated<number>;
+  data_hash: number;
+}
+
+export interface SightingRecordTable {
+  feed: string;
+  indicator_id: number;
   attributes: string;
   data: string;
 }

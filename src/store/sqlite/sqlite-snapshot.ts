@@ -1,5 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
+import { hashText } from '../hash.js';
 import { cidrKeys } from '../ip-range.js';
 import type { NormalizedEntry, SnapshotCounts, SnapshotOutcome, SnapshotWriter } from '../types.js';
 import { uuidv7 } from '../uuid.js';
@@ -9,6 +10,7 @@ export interface SnapshotStatements {
   insertIndicator: BetterSqlite3.Statement;
   lowerFirstSeen: BetterSqlite3.Statement;
   upsertSighting: BetterSqlite3.Statement;
+  saveRecord: BetterSqlite3.Statement;
   countActive: BetterSqlite3.Statement;
   markRemoved: BetterSqlite3.Statement;
   deactivate: BetterSqlite3.Statement;
@@ -32,26 +34,30 @@ export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotS
       )
       .pluck(),
     lowerFirstSeen: db.prepare('UPDATE indicators SET first_seen = ? WHERE id = ?'),
-    // SET expressions read the row as it was before the update: changed_run moves only when the record
-    // differs or the sighting comes back, and hits counts repeats of a value within one snapshot.
+    // SET expressions read the row as it was before the update: changed_run moves only when the record's
+    // hash differs or the sighting comes back, and hits counts repeats of a value within one snapshot.
     upsertSighting: db
       .prepare(
         `INSERT INTO sightings (feed, indicator_id, first_seen, last_seen, removed_at, created_run,
-                                changed_run, seen_run, hits, attributes, data)
-         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 1, ?, ?)
+                                changed_run, seen_run, hits, data_hash)
+         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 1, ?)
          ON CONFLICT (feed, indicator_id) DO UPDATE SET
            last_seen = excluded.last_seen,
            first_seen = min(sightings.first_seen, excluded.first_seen),
-           changed_run = CASE WHEN sightings.removed_at IS NULL AND sightings.data = excluded.data
+           changed_run = CASE WHEN sightings.removed_at IS NULL AND sightings.data_hash = excluded.data_hash
                               THEN sightings.changed_run ELSE excluded.changed_run END,
            hits = CASE WHEN sightings.seen_run = excluded.seen_run THEN sightings.hits + 1 ELSE 1 END,
            seen_run = excluded.seen_run,
            removed_at = NULL,
-           attributes = excluded.attributes,
-           data = excluded.data
+           data_hash = excluded.data_hash
          RETURNING created_run, changed_run, hits`,
       )
       .raw(),
+    // Written only for a new or changed record: an unchanged refresh leaves this table alone.
+    saveRecord: db.prepare(
+      `INSERT INTO sighting_records (feed, indicator_id, attributes, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (feed, indicator_id) DO UPDATE SET attributes = excluded.attributes, data = excluded.data`,
+    ),
     countActive: db.prepare('SELECT count(*) FROM sightings WHERE feed = ? AND removed_at IS NULL').pluck(),
     markRemoved: db.prepare(
       `UPDATE sightings SET removed_at = ?, changed_run = ?
@@ -99,7 +105,7 @@ export class SqliteSnapshot implements SnapshotWriter {
 
   async write(batch: readonly NormalizedEntry[]): Promise<void> {
     this.assertOpen();
-    const { touchIndicator, insertIndicator, lowerFirstSeen, upsertSighting } = this.st;
+    const { touchIndicator, insertIndicator, lowerFirstSeen, upsertSighting, saveRecord } = this.st;
     const { feed, runId, observedAt, counts } = this;
     const now = Date.now();
     for (const e of batch) {
@@ -131,9 +137,10 @@ export class SqliteSnapshot implements SnapshotWriter {
         runId,
         runId,
         runId,
-        JSON.stringify(e.attributes),
-        e.data,
+        hashText(e.data),
       ) as [number, number, number];
+      // A repeat within the snapshot may carry another record: the last one wins, as in the feed.
+      if (changedRun === runId || hits > 1) saveRecord.run(feed, id, JSON.stringify(e.attributes), e.data);
       if (hits > 1) counts.duplicates++;
       else if (createdRun === runId) counts.new++;
       else if (changedRun === runId) counts.updated++;

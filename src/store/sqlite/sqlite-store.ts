@@ -416,15 +416,26 @@ export class SqliteStore implements Store {
   private async withSightings(rows: IndicatorRow[]): Promise<IndicatorWithSightings[]> {
     if (rows.length === 0) return [];
     const sightings = await this.reader
-      .selectFrom('sightings')
-      .selectAll()
+      .selectFrom('sightings as s')
+      .innerJoin('sighting_records as r', (j) =>
+        j.onRef('r.feed', '=', 's.feed').onRef('r.indicator_id', '=', 's.indicator_id'),
+      )
+      .select([
+        's.feed',
+        's.indicator_id',
+        's.first_seen',
+        's.last_seen',
+        's.removed_at',
+        'r.attributes',
+        'r.data',
+      ])
       .where(
-        'indicator_id',
+        's.indicator_id',
         'in',
         rows.map((r) => r.id),
       )
-      .orderBy('first_seen')
-      .orderBy('feed')
+      .orderBy('s.first_seen')
+      .orderBy('s.feed')
       .execute();
     return rows.map((r) => ({
       ...toIndicator(r),
