@@ -30,6 +30,7 @@ export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotS
         `INSERT INTO indicators (uuid, type, value, first_seen, last_seen, active, first_feed,
                                  ip_version, range_start, range_end)
          VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (type, value) DO NOTHING
          RETURNING id`,
       )
       .pluck(),
@@ -79,6 +80,8 @@ export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotS
 export class SqliteSnapshot implements SnapshotWriter {
   private readonly counts: SnapshotCounts = { new: 0, updated: 0, unchanged: 0, removed: 0, duplicates: 0 };
   private done = false;
+  /** True for a feed with nothing active yet (its first load): most of its values will be new. */
+  private readonly expectNew: boolean;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -88,7 +91,9 @@ export class SqliteSnapshot implements SnapshotWriter {
     private readonly observedAt: string,
     private readonly activeBefore: number,
     private readonly release: () => void,
-  ) {}
+  ) {
+    this.expectNew = activeBefore === 0;
+  }
 
   static begin(
     db: BetterSqlite3.Database,
@@ -105,29 +110,22 @@ export class SqliteSnapshot implements SnapshotWriter {
 
   async write(batch: readonly NormalizedEntry[]): Promise<void> {
     this.assertOpen();
-    const { touchIndicator, insertIndicator, lowerFirstSeen, upsertSighting, saveRecord } = this.st;
+    const { touchIndicator, lowerFirstSeen, upsertSighting, saveRecord } = this.st;
     const { feed, runId, observedAt, counts } = this;
     const now = Date.now();
     for (const e of batch) {
       const firstSeen = e.firstSeen !== undefined && e.firstSeen < observedAt ? e.firstSeen : observedAt;
-      let id: number;
-      const existing = touchIndicator.get(observedAt, e.type, e.value) as [number, string] | undefined;
-      if (existing) {
-        id = existing[0];
-        if (firstSeen < existing[1]) lowerFirstSeen.run(firstSeen, id);
-      } else {
-        const range = e.type === 'cidr' ? cidrKeys(e.value) : undefined;
-        id = insertIndicator.get(
-          uuidv7(now),
-          e.type,
-          e.value,
-          firstSeen,
-          observedAt,
-          feed,
-          range?.version ?? null,
-          range?.start ?? null,
-          range?.end ?? null,
-        ) as number;
+      // A feed's first load is mostly new values, a refresh mostly known ones: try the likelier statement
+      // first, and the other only when it finds nothing to do.
+      let id: number | undefined = this.expectNew ? this.insert(e, firstSeen, now) : undefined;
+      if (id === undefined) {
+        const existing = touchIndicator.get(observedAt, e.type, e.value) as [number, string] | undefined;
+        if (existing) {
+          id = existing[0];
+          if (firstSeen < existing[1]) lowerFirstSeen.run(firstSeen, id);
+        } else {
+          id = this.insert(e, firstSeen, now)!;
+        }
       }
       const [createdRun, changedRun, hits] = upsertSighting.get(
         feed,
@@ -148,6 +146,21 @@ export class SqliteSnapshot implements SnapshotWriter {
     }
     // better-sqlite3 is synchronous: give requests and timers a turn between batches.
     await yieldToLoop();
+  }
+
+  private insert(e: NormalizedEntry, firstSeen: string, now: number): number | undefined {
+    const range = e.type === 'cidr' ? cidrKeys(e.value) : undefined;
+    return this.st.insertIndicator.get(
+      uuidv7(now),
+      e.type,
+      e.value,
+      firstSeen,
+      this.observedAt,
+      this.feed,
+      range?.version ?? null,
+      range?.start ?? null,
+      range?.end ?? null,
+    ) as number | undefined;
   }
 
   async commit(guard: { maxRemovalShare: number }): Promise<SnapshotOutcome> {
