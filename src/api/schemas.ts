@@ -72,32 +72,21 @@ export const SightingSchema = Type.Object({
   original_data: Type.Unknown(),
 });
 
-export const IndicatorSchema = Type.Object(
-  {
-    id: Type.String(),
-    type: IndicatorTypeSchema,
-    value: Type.String(),
-    first_seen: Type.String(),
-    last_seen: Type.String(),
-    active: Type.Boolean(),
-    first_source: Type.String(),
-    sources: Type.Array(Type.String()),
-  },
-  { $id: 'Indicator' },
-);
+const indicatorFields = {
+  id: Type.String({ description: 'stable public UUID' }),
+  type: IndicatorTypeSchema,
+  value: Type.String({ description: 'canonical value' }),
+  first_seen: Type.String(),
+  last_seen: Type.String(),
+  active: Type.Boolean({ description: 'listed by at least one feed now' }),
+  first_source: Type.String({ description: 'the feed that reported it first' }),
+  sources: Type.Array(Type.String()),
+};
+
+export const IndicatorSchema = Type.Object(indicatorFields, { $id: 'Indicator' });
 
 export const IndicatorDetailSchema = Type.Object(
-  {
-    id: Type.String(),
-    type: IndicatorTypeSchema,
-    value: Type.String(),
-    first_seen: Type.String(),
-    last_seen: Type.String(),
-    active: Type.Boolean(),
-    first_source: Type.String(),
-    sources: Type.Array(Type.String()),
-    sightings: Type.Array(SightingSchema),
-  },
+  { ...indicatorFields, sightings: Type.Array(SightingSchema) },
   { $id: 'IndicatorDetail' },
 );
 
