@@ -5,9 +5,9 @@
  * Each entry carries the heading of its section.
  */
 import type { IndicatorType } from '../indicators/types.js';
-import { listLineProblem } from './ip-list.js';
 import { firstNonBlank, readLines } from './lines.js';
 import type { FeedEntry, FeedModule, ParseEvent, ParseSummary } from './types.js';
+import { listLineProblem } from './value-list.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['ipv4', 'ipv6', 'cidr'] as const);
 

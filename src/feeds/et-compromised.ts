@@ -3,13 +3,13 @@
  * Blank lines and `#` comments (possibly indented) are skipped, should they ever appear.
  */
 import type { IndicatorType } from '../indicators/types.js';
-import { readIpList } from './ip-list.js';
 import type { FeedModule, ParseEvent, ParseSummary } from './types.js';
+import { readValueList } from './value-list.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['ipv4', 'ipv6'] as const);
 
 async function* parse(text: AsyncIterable<string>): AsyncGenerator<ParseEvent[], ParseSummary, undefined> {
-  const count = yield* readIpList(text, EXPECT);
+  const count = yield* readValueList(text, EXPECT);
   return { format: 'text', recognised: count > 0 };
 }
 

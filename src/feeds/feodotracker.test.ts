@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { AppError } from '../errors.js';
 import { feodotracker } from './feodotracker.js';
-import { fixture, fixtureText, parseBody, runParser, textChunks } from './fixtures/harness.js';
+import { fixture, fixtureText, isAppError, parseBody, runParser, textChunks } from './fixtures/harness.js';
 
 const parse = feodotracker.parse;
-
-function isAppError(code: string, pattern?: RegExp): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof AppError, `expected an AppError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 describe('feodotracker module', () => {
   it('is defined as the brief says', () => {

@@ -23,10 +23,10 @@ import {
   splitHeader,
   TailTracker,
 } from './csv.js';
-import { listLineProblem, readIpList } from './ip-list.js';
 import { readPreamble } from './lines.js';
 import { toIsoUtc } from './timestamps.js';
 import { type FeedEntry, type FeedModule, feedEntry, type ParseEvent, type ParseSummary } from './types.js';
+import { listLineProblem, readValueList } from './value-list.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['ipv4', 'ipv6'] as const);
 
@@ -250,7 +250,7 @@ async function* parse(body: AsyncIterable<string>): AsyncGenerator<ParseEvent[],
     yield* parseCsvBody(pre.rest, commented, pre.lineCount);
   } else {
     format = 'text';
-    const count = yield* readIpList(pre.rest, EXPECT, pre.lineCount + 1);
+    const count = yield* readValueList(pre.rest, EXPECT, pre.lineCount + 1);
     recognised ||= count > 0;
   }
   // The current files end with `# END n entries`; the 2019 file with a commented header had no footer.

@@ -2,21 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { AppError } from '../errors.js';
 import { decodeBody } from './body.js';
-import { byteChunks, fixture, fixtureText, parseBody, runParser, textChunks } from './fixtures/harness.js';
+import {
+  byteChunks,
+  fixture,
+  fixtureText,
+  isAppError,
+  parseBody,
+  runParser,
+  textChunks,
+} from './fixtures/harness.js';
 import { parseTags, urlhaus } from './urlhaus.js';
 
 const parse = urlhaus.parse;
-
-function isAppError(code: string, pattern?: RegExp): (err: unknown) => boolean {
-  return (err) => {
-    assert.ok(err instanceof AppError, `expected an AppError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 describe('urlhaus module', () => {
   it('is defined as the brief says', () => {

@@ -18,9 +18,10 @@ import {
   readJsonMembers,
   splitHeader,
 } from './csv.js';
-import { firstNonBlank, hasWhitespace, readLines, readPreamble } from './lines.js';
+import { readPreamble } from './lines.js';
 import { toIsoUtc } from './timestamps.js';
 import { type FeedEntry, type FeedModule, feedEntry, type ParseEvent, type ParseSummary } from './types.js';
+import { readValueList, urlLineProblem } from './value-list.js';
 
 const EXPECT: readonly IndicatorType[] = Object.freeze(['url'] as const);
 
@@ -211,36 +212,6 @@ function jsonEvents(members: JsonMember[]): ParseEvent[] {
   return events;
 }
 
-async function* parseText(
-  rest: AsyncIterable<string>,
-  lineOffset: number,
-): AsyncGenerator<ParseEvent[], number> {
-  let count = 0;
-  for await (const { first, lines } of readLines(rest, lineOffset + 1)) {
-    const events: ParseEvent[] = [];
-    for (let k = 0; k < lines.length; k++) {
-      const raw = lines[k] as string;
-      const i = firstNonBlank(raw);
-      if (i < 0 || raw.charCodeAt(i) === 35) continue;
-      const value = raw.trim();
-      if (hasWhitespace(value)) {
-        events.push({
-          kind: 'reject',
-          reject: { line: first + k, raw, reason: 'the line holds more than one value (whitespace inside)' },
-        });
-        continue;
-      }
-      count++;
-      events.push({
-        kind: 'entry',
-        entry: { value, expect: EXPECT, attributes: {}, original: { value }, line: first + k },
-      });
-    }
-    if (events.length > 0) yield events;
-  }
-  return count;
-}
-
 async function* parse(body: AsyncIterable<string>): AsyncGenerator<ParseEvent[], ParseSummary, undefined> {
   const pre = await readPreamble(body);
   const banner = pre.comments.some((c) => /urlhaus/i.test(c));
@@ -262,7 +233,7 @@ async function* parse(body: AsyncIterable<string>): AsyncGenerator<ParseEvent[],
   if (pre.firstChar === '"') {
     throw new AppError('FEED_FORMAT', 'the URLhaus CSV has no `# id,dateadded,url,...` header line');
   }
-  const count = yield* parseText(pre.rest, pre.lineCount);
+  const count = yield* readValueList(pre.rest, EXPECT, pre.lineCount + 1, urlLineProblem);
   return { format: 'text', recognised: banner || count > 0 };
 }
 

@@ -23,19 +23,10 @@ import type {
 } from '../types.js';
 import { IndicatorQueries } from './indicator-sql.js';
 import { sqliteMigrations } from './migrations.js';
-import type { Database, FeedRunTable } from './schema.js';
+import type { Database, FeedRunTable, IndicatorTable } from './schema.js';
 import { prepareSnapshotStatements, type SnapshotStatements, SqliteSnapshot } from './sqlite-snapshot.js';
 
-type IndicatorRow = {
-  id: number;
-  uuid: string;
-  type: string;
-  value: string;
-  first_seen: string;
-  last_seen: string;
-  active: number;
-  first_feed: string;
-};
+type IndicatorRow = Pick<Selectable<IndicatorTable>, (typeof indicatorColumns)[number]>;
 
 /**
  * SQLite through better-sqlite3: one writer connection, guarded by a lock so that a feed's snapshot owns it

@@ -13,14 +13,22 @@ export function listLineProblem(value: string, what: string): string | undefined
     : `the line is not a single ${what}`;
 }
 
+/** Why a trimmed line of a URL list is not one URL. */
+export function urlLineProblem(value: string): string | undefined {
+  return hasWhitespace(value) ? 'the line holds more than one value (whitespace inside)' : undefined;
+}
+
+const ipLineProblem = (value: string) => listLineProblem(value, 'IP address');
+
 /**
- * A plain list of IPs, one a line: blank lines and `#` comments (possibly indented) are skipped. Yields
- * events in batches and returns how many entries it found.
+ * A plain list of values, one a line: blank lines and `#` comments (possibly indented) are skipped, and a
+ * line `problem` names is rejected. Yields events in batches and returns how many entries it found.
  */
-export async function* readIpList(
+export async function* readValueList(
   text: AsyncIterable<string>,
   expect: readonly IndicatorType[],
   firstLine = 1,
+  problem: (value: string) => string | undefined = ipLineProblem,
 ): AsyncGenerator<ParseEvent[], number> {
   let count = 0;
   for await (const { first, lines } of readLines(text, firstLine)) {
@@ -30,9 +38,9 @@ export async function* readIpList(
       const i = firstNonBlank(raw);
       if (i < 0 || raw.charCodeAt(i) === 35) continue;
       const value = raw.trim();
-      const problem = listLineProblem(value, 'IP address');
-      if (problem) {
-        events.push({ kind: 'reject', reject: { line: first + k, raw, reason: problem } });
+      const reason = problem(value);
+      if (reason) {
+        events.push({ kind: 'reject', reject: { line: first + k, raw, reason } });
         continue;
       }
       count++;
