@@ -1,13 +1,14 @@
 /**
- * Helpers shared by the abuse.ch parsers (URLhaus, Feodo Tracker): a streaming CSV reader on csv-parse, a
- * streaming JSON reader on @streamparser/json, header mapping by name, the `# END` footer check and the
- * small value converters.
+ * Helpers shared by the abuse.ch parsers (URLhaus, Feodo Tracker): a streaming CSV reader on csv-parse,
+ * header mapping by name, the `# END` footer check and the small value converters. The streaming JSON
+ * member reader lives in json-members.ts and is re-exported here for the parsers.
  */
-import { JSONParser } from '@streamparser/json';
 import { CsvError, parse } from 'csv-parse';
 import { AppError } from '../errors.js';
 import { firstNonBlank, readLines } from './lines.js';
 import type { ParseReject } from './types.js';
+
+export { type JsonMember, readJsonMembers } from './json-members.js';
 
 /**
  * CSV records parsed from one input chunk. `lines[i]` is the 1-based body line where `rows[i]` starts and
@@ -370,62 +371,6 @@ export class TailTracker {
 /** The abuse.ch footer: `# END 28 entries`, `# END (2) entries`. */
 export function isEndFooter(line: string): boolean {
   return /^#\s*END\b/i.test(line);
-}
-
-/** One value of a JSON document's top-level array or object, with its index or key. */
-export interface JsonMember {
-  key: string | number;
-  value: unknown;
-}
-
-/**
- * Streams the members of a JSON document's root array or object (never the whole document at once), one
- * batch per input chunk. Throws AppError FEED_TRUNCATED when the text ends before the document closes,
- * FEED_FORMAT for invalid JSON or data after the document.
- */
-export async function* readJsonMembers(
-  text: AsyncIterable<string>,
-): AsyncGenerator<JsonMember[], void, undefined> {
-  let batch: JsonMember[] = [];
-  const parser = new JSONParser({ paths: ['$.*'], keepStack: false });
-  parser.onValue = ({ key, value }) => {
-    if (key !== undefined) batch.push({ key, value });
-  };
-  for await (const chunk of text) {
-    try {
-      parser.write(chunk);
-    } catch (err) {
-      if (parser.isEnded && chunk.trim().length === 0) continue;
-      const after = parser.isEnded ? ' after the end of the document' : '';
-      throw new AppError(
-        'FEED_FORMAT',
-        `the JSON body is invalid${after} (${(err as Error).message})`,
-        undefined,
-        {
-          cause: err,
-        },
-      );
-    }
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (!parser.isEnded) {
-    try {
-      parser.end();
-    } catch (err) {
-      throw new AppError(
-        'FEED_TRUNCATED',
-        'the JSON body ends before the document closes: it was cut',
-        undefined,
-        {
-          cause: err,
-        },
-      );
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
 
 /** A plain JSON object (not an array, not null). */
