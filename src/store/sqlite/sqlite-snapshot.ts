@@ -10,7 +10,9 @@ export interface SnapshotStatements {
   insertIndicator: BetterSqlite3.Statement;
   lowerFirstSeen: BetterSqlite3.Statement;
   upsertSighting: BetterSqlite3.Statement;
+  insertSighting: BetterSqlite3.Statement;
   saveRecord: BetterSqlite3.Statement;
+  insertRecord: BetterSqlite3.Statement;
   countActive: BetterSqlite3.Statement;
   markRemoved: BetterSqlite3.Statement;
   deactivate: BetterSqlite3.Statement;
@@ -54,6 +56,15 @@ export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotS
          RETURNING created_run, changed_run, hits`,
       )
       .raw(),
+    // A new indicator has no sighting yet: plain inserts, without the upsert's conflict handling.
+    insertSighting: db.prepare(
+      `INSERT INTO sightings (feed, indicator_id, first_seen, last_seen, removed_at, created_run,
+                              changed_run, seen_run, hits, data_hash)
+       VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 1, ?)`,
+    ),
+    insertRecord: db.prepare(
+      'INSERT INTO sighting_records (feed, indicator_id, attributes, data) VALUES (?, ?, ?, ?)',
+    ),
     // Written only for a new or changed record: an unchanged refresh leaves this table alone.
     saveRecord: db.prepare(
       `INSERT INTO sighting_records (feed, indicator_id, attributes, data) VALUES (?, ?, ?, ?)
@@ -110,7 +121,8 @@ export class SqliteSnapshot implements SnapshotWriter {
 
   async write(batch: readonly NormalizedEntry[]): Promise<void> {
     this.assertOpen();
-    const { touchIndicator, lowerFirstSeen, upsertSighting, saveRecord } = this.st;
+    const { touchIndicator, lowerFirstSeen, upsertSighting, insertSighting, saveRecord, insertRecord } =
+      this.st;
     const { feed, runId, observedAt, counts } = this;
     const now = Date.now();
     for (const e of batch) {
@@ -118,6 +130,7 @@ export class SqliteSnapshot implements SnapshotWriter {
       // A feed's first load is mostly new values, a refresh mostly known ones: try the likelier statement
       // first, and the other only when it finds nothing to do.
       let id: number | undefined = this.expectNew ? this.insert(e, firstSeen, now) : undefined;
+      let isNew = id !== undefined;
       if (id === undefined) {
         const existing = touchIndicator.get(observedAt, e.type, e.value) as [number, string] | undefined;
         if (existing) {
@@ -125,7 +138,15 @@ export class SqliteSnapshot implements SnapshotWriter {
           if (firstSeen < existing[1]) lowerFirstSeen.run(firstSeen, id);
         } else {
           id = this.insert(e, firstSeen, now)!;
+          isNew = true;
         }
+      }
+      const hash = hashText(e.data);
+      if (isNew) {
+        insertSighting.run(feed, id, firstSeen, observedAt, runId, runId, runId, hash);
+        insertRecord.run(feed, id, JSON.stringify(e.attributes), e.data);
+        counts.new++;
+        continue;
       }
       const [createdRun, changedRun, hits] = upsertSighting.get(
         feed,
@@ -135,7 +156,7 @@ export class SqliteSnapshot implements SnapshotWriter {
         runId,
         runId,
         runId,
-        hashText(e.data),
+        hash,
       ) as [number, number, number];
       // A repeat within the snapshot may carry another record: the last one wins, as in the feed.
       if (changedRun === runId || hits > 1) saveRecord.run(feed, id, JSON.stringify(e.attributes), e.data);

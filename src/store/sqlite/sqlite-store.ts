@@ -26,6 +26,11 @@ import { sqliteMigrations } from './migrations.js';
 import type { Database, FeedRunTable, IndicatorTable } from './schema.js';
 import { prepareSnapshotStatements, type SnapshotStatements, SqliteSnapshot } from './sqlite-snapshot.js';
 
+/** Page cache of each connection. */
+const CACHE_MIB = 16;
+/** The writer's page cache while a snapshot is open: a 1M-row first load ran ~15% faster than with 16 MiB. */
+const SNAPSHOT_CACHE_MIB = 64;
+
 type IndicatorRow = Pick<Selectable<IndicatorTable>, (typeof indicatorColumns)[number]>;
 
 /**
@@ -56,9 +61,9 @@ export class SqliteStore implements Store {
         `cannot open the SQLite database at ${path}: ${(err as Error).message}`,
       );
     }
-    configure(this.writerDb, 16);
+    configure(this.writerDb, CACHE_MIB);
     this.readerDb = memory ? this.writerDb : new BetterSqlite3(path);
-    if (!memory) configure(this.readerDb, 16);
+    if (!memory) configure(this.readerDb, CACHE_MIB);
     this.queries = new IndicatorQueries(this.readerDb);
     this.writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.writerDb }) });
     this.reader = memory
@@ -209,7 +214,17 @@ export class SqliteStore implements Store {
 
   async openSnapshot(feed: string, runId: number, observedAt: string): Promise<SnapshotWriter> {
     if (!this.statements) throw new Error('migrate() must run before openSnapshot()');
-    const release = await this.writeLock.acquire();
+    const unlock = await this.writeLock.acquire();
+    // Bulk-load settings for the snapshot's transaction (pragmas are no-ops inside one, so set them here).
+    // A larger cache keeps the value index's pages in memory instead of spilling them to the WAL and reading
+    // them back; the foreign keys are the snapshot's own inserts, in order, so checking each row only costs.
+    this.writerDb.pragma(`cache_size = ${-SNAPSHOT_CACHE_MIB * 1024}`);
+    this.writerDb.pragma('foreign_keys = OFF');
+    const release = () => {
+      this.writerDb.pragma('foreign_keys = ON');
+      this.writerDb.pragma(`cache_size = ${-CACHE_MIB * 1024}`);
+      unlock();
+    };
     try {
       return SqliteSnapshot.begin(this.writerDb, this.statements, feed, runId, observedAt, release);
     } catch (err) {
