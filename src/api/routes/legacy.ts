@@ -9,7 +9,10 @@ import { ResponseCache } from '../response-cache.js';
 import { DownloadQuery, LegacyRecordSchema, ProblemSchema, ViewQuery } from '../schemas.js';
 import type { TypedApp } from '../typed.js';
 
-const VIEW_CACHE_BYTES = 32 * 1024 * 1024;
+// Room for the pages scripts poll (~115 pages of 100 rows). A larger cache mostly churns under random
+// paging, and its evicted bodies fill the old generation: 32 MiB left a loaded server at ~290 MB RSS, 8 MiB
+// at ~165 MB.
+const VIEW_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** The original project's endpoints, with their names, parameters and record shape. */
 export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -80,7 +83,9 @@ export async function legacyRoutes(fastify: FastifyInstance, deps: AppDeps): Pro
         .type(CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename=threats.${format}`)
         .header('cache-control', 'no-store');
-      return reply.send(Readable.from(chunks));
+      // One page in flight (not Readable's default 16): pages that wait in a buffer outlive V8's young
+      // generation and pile up in the old one until a full GC, which cost ~180 MB of RSS on a 1M download.
+      return reply.send(Readable.from(chunks, { highWaterMark: 1 }));
     },
   );
 }
