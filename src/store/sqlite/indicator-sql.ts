@@ -40,14 +40,24 @@ export class IndicatorQueries {
       .all(...where.params, limit, offset) as unknown[][];
   }
 
-  /** Every key of the ordering, in order, for remembering page positions. */
-  keys(filter: IndicatorFilter, order: 'asc' | 'desc'): IterableIterator<unknown[]> {
+  /** The key `skip + 1` places after `after` (or from the start) in the ordering: `[first_seen, id]`. */
+  keyAfter(
+    filter: IndicatorFilter,
+    order: 'asc' | 'desc',
+    after: Cursor | undefined,
+    skip: number,
+  ): unknown[] | undefined {
     const where = filterSql(filter);
+    if (after) {
+      where.parts.push(`(i.first_seen, i.id) ${order === 'asc' ? '>' : '<'} (?, ?)`);
+      where.params.push(after.firstSeen, after.rowId);
+    }
     const dir = order === 'asc' ? 'ASC' : 'DESC';
-    const sql = `SELECT i.first_seen, i.id FROM indicators i ${whereText(where.parts)} ORDER BY i.first_seen ${dir}, i.id ${dir}`;
+    const sql = `SELECT i.first_seen, i.id FROM indicators i ${whereText(where.parts)}
+      ORDER BY i.first_seen ${dir}, i.id ${dir} LIMIT 1 OFFSET ?`;
     return this.statement(sql)
       .raw()
-      .iterate(...where.params) as IterableIterator<unknown[]>;
+      .get(...where.params, skip) as unknown[] | undefined;
   }
 
   count(filter: IndicatorFilter): number {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, type Selectable, SqliteDialect, sql } from 'kysely';
 import { AppError } from '../../errors.js';
@@ -46,7 +47,7 @@ export class SqliteStore implements Store {
   private readonly writeLock = new Mutex();
   private statements: SnapshotStatements | undefined;
   private readonly queries: IndicatorQueries;
-  private readonly anchors = new Map<string, { version: number; keys: Cursor[] }>();
+  private readonly anchors = new Map<string, { version: number; keys: Cursor[]; complete: boolean }>();
   private readonly memo = new Map<string, { version: number; value: unknown }>();
   private memoryTokens = 0;
 
@@ -288,7 +289,8 @@ export class SqliteStore implements Store {
   async listIndicators(filter: IndicatorFilter, page: ListPage): Promise<ExportRow[]> {
     const { order } = page;
     let { after, offset = 0 } = page;
-    if (offset >= ANCHOR_STEP && after === undefined) ({ after, offset } = this.seek(filter, order, offset));
+    if (offset >= ANCHOR_STEP && after === undefined)
+      ({ after, offset } = await this.seek(filter, order, offset));
     return this.queries.page(filter, order, page.limit, after, offset).map((r) => ({
       rowId: r[0] as number,
       id: r[1] as string,
@@ -330,28 +332,38 @@ export class SqliteStore implements Store {
 
   /**
    * Turns a deep page offset into a keyset cursor plus a short offset, so page 9000 costs what page 1 does.
-   * Every ANCHOR_STEP-th key of the ordering is remembered per filter, and forgotten when any connection
-   * commits (SQLite's data_version changes).
+   * Every ANCHOR_STEP-th key of the ordering is remembered per filter, found as far as a request needs it,
+   * and forgotten when any connection commits (SQLite's data_version changes). Finding them is an index
+   * walk; it runs ANCHORS_PER_SLICE anchors at a time and lets other requests run in between, so the first
+   * deep page after a commit no longer stalls the server for the whole walk.
    */
-  private seek(
+  private async seek(
     filter: IndicatorFilter,
     order: 'asc' | 'desc',
     offset: number,
-  ): { after?: Cursor; offset: number } {
+  ): Promise<{ after?: Cursor; offset: number }> {
+    const wanted = Math.floor(offset / ANCHOR_STEP);
     const version = this.dataVersion();
     const key = JSON.stringify([filter, order]);
     let entry = this.anchors.get(key);
     if (!entry || entry.version !== version) {
-      const keys: Cursor[] = [];
-      let n = 0;
-      for (const row of this.queries.keys(filter, order)) {
-        if (++n % ANCHOR_STEP === 0) keys.push({ firstSeen: row[0] as string, rowId: row[1] as number });
-      }
       if (this.anchors.size >= MAX_ANCHOR_SETS) this.anchors.clear();
-      entry = { version, keys };
+      entry = { version, keys: [], complete: false };
       this.anchors.set(key, entry);
     }
-    const index = Math.min(Math.floor(offset / ANCHOR_STEP), entry.keys.length);
+    // Requests extending the same list take turns; each anchor follows the list's current last one.
+    while (entry.keys.length < wanted && !entry.complete) {
+      for (let k = 0; k < ANCHORS_PER_SLICE && entry.keys.length < wanted; k++) {
+        const row = this.queries.keyAfter(filter, order, entry.keys.at(-1), ANCHOR_STEP - 1);
+        if (!row) {
+          entry.complete = true;
+          break;
+        }
+        entry.keys.push({ firstSeen: row[0] as string, rowId: row[1] as number });
+      }
+      if (entry.keys.length < wanted && !entry.complete) await yieldToLoop();
+    }
+    const index = Math.min(wanted, entry.keys.length);
     if (index === 0) return { offset };
     return { after: entry.keys[index - 1]!, offset: offset - index * ANCHOR_STEP };
   }
@@ -461,6 +473,8 @@ export class SqliteStore implements Store {
 }
 
 const ANCHOR_STEP = 1000;
+/** Anchors found between two turns of the event loop: ~50,000 index entries, a few milliseconds. */
+const ANCHORS_PER_SLICE = 50;
 const MAX_ANCHOR_SETS = 64;
 
 const indicatorColumns = [
