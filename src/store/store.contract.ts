@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { SightingAttributes } from '../feeds/types.js';
+import { normalizedEntry } from './normalized-entry.js';
 import type { NormalizedEntry, Store } from './types.js';
 
 /**
@@ -26,15 +28,9 @@ export function storeContract(
     const entry = (
       type: NormalizedEntry['type'],
       value: string,
-      extra: Partial<NormalizedEntry> = {},
-    ): NormalizedEntry => ({
-      type,
-      value,
-      firstSeen: undefined,
-      attributes: {},
-      data: JSON.stringify({ value }),
-      ...extra,
-    });
+      extra: { firstSeen?: string; attributes?: SightingAttributes; original?: unknown } = {},
+    ): NormalizedEntry =>
+      normalizedEntry({ type, value }, extra.firstSeen, extra.attributes ?? {}, extra.original ?? { value });
 
     /** One complete snapshot of `feed`; returns the outcome. */
     async function snapshot(feed: string, entries: NormalizedEntry[], maxRemovalShare = 1) {
@@ -71,7 +67,7 @@ export function storeContract(
         entry('ipv4', '203.0.113.10'),
         entry('url', 'http://example.com/a', {
           firstSeen: '2025-12-01T10:00:00Z',
-          data: '{"value":"changed"}',
+          original: { value: 'changed' },
         }),
         entry('cidr', '198.51.100.0/24'),
       ]);
@@ -91,7 +87,7 @@ export function storeContract(
 
     test('a value missing from a snapshot is removed from that feed only, and comes back when it reappears', async () => {
       const first = await snapshot('alpha', [
-        entry('url', 'http://example.com/a', { data: '{"value":"changed"}' }),
+        entry('url', 'http://example.com/a', { original: { value: 'changed' } }),
         entry('cidr', '198.51.100.0/24'),
       ]);
       assert.equal(first.outcome.counts.removed, 1);

@@ -72,12 +72,19 @@ export interface IndicatorKey {
   value: string;
 }
 
+/**
+ * One normalised value of a snapshot, ready to write: the pipeline serialises and hashes it once (in the
+ * parse worker for a large body), so the writer does only database work. Built by `normalizedEntry`.
+ */
 export interface NormalizedEntry extends IndicatorKey {
   /** ISO 8601 UTC; the feed's own first-seen time, or undefined to use the observation time. */
   firstSeen: string | undefined;
-  attributes: SightingAttributes;
+  /** JSON text of the sighting's attributes (SightingAttributes). */
+  attributes: string;
   /** JSON text of the feed's record. */
   data: string;
+  /** hashText(data): tells a changed record from an unchanged one without reading the stored copy. */
+  dataHash: number;
 }
 
 export interface SnapshotWriter {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../testing/temp.js';
+import { normalizedEntry } from '../normalized-entry.js';
 import type { NormalizedEntry } from '../types.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -12,13 +13,14 @@ test('concurrent deep pages over 120k rows match a sequential walk', async () =>
   const store = new SqliteStore(join(tmp.dir, 'threats.db'));
   try {
     await store.migrate();
-    const entries: NormalizedEntry[] = Array.from({ length: 120_000 }, (_, i) => ({
-      type: 'url',
-      value: `http://paging.example/${i}`,
-      firstSeen: `2024-01-01T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
-      attributes: {},
-      data: '{}',
-    }));
+    const entries: NormalizedEntry[] = Array.from({ length: 120_000 }, (_, i) =>
+      normalizedEntry(
+        { type: 'url', value: `http://paging.example/${i}` },
+        `2024-01-01T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+        {},
+        {},
+      ),
+    );
     const runId = await store.startRun({ feed: 'bulk', trigger: 'import', source: 'test', startedAt: 'x' });
     const w = await store.openSnapshot('bulk', runId, '2026-01-01T00:00:00Z');
     for (let i = 0; i < entries.length; i += 5000) await w.write(entries.slice(i, i + 5000));

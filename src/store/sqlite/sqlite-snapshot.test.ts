@@ -3,16 +3,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { tempDir } from '../../testing/temp.js';
+import { normalizedEntry } from '../normalized-entry.js';
 import type { NormalizedEntry } from '../types.js';
 import { SqliteStore } from './sqlite-store.js';
 
-const entry = (value: string): NormalizedEntry => ({
-  type: 'url',
-  value,
-  firstSeen: undefined,
-  attributes: { threat: 'malware_download' },
-  data: JSON.stringify({ url: value }),
-});
+const entry = (value: string): NormalizedEntry =>
+  normalizedEntry({ type: 'url', value }, undefined, { threat: 'malware_download' }, { url: value });
 
 // The snapshot turns foreign-key checks off and enlarges the writer's cache for its transaction: both must
 // come back afterwards, and what it wrote must still satisfy every foreign key.

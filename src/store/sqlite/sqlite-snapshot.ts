@@ -1,6 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
-import { hashText } from '../hash.js';
 import { cidrKeys } from '../ip-range.js';
 import type { NormalizedEntry, SnapshotCounts, SnapshotOutcome, SnapshotWriter } from '../types.js';
 import { uuidv7 } from '../uuid.js';
@@ -141,10 +140,10 @@ export class SqliteSnapshot implements SnapshotWriter {
           isNew = true;
         }
       }
-      const hash = hashText(e.data);
+      const hash = e.dataHash;
       if (isNew) {
         insertSighting.run(feed, id, firstSeen, observedAt, runId, runId, runId, hash);
-        insertRecord.run(feed, id, JSON.stringify(e.attributes), e.data);
+        insertRecord.run(feed, id, e.attributes, e.data);
         counts.new++;
         continue;
       }
@@ -159,7 +158,7 @@ export class SqliteSnapshot implements SnapshotWriter {
         hash,
       ) as [number, number, number];
       // A repeat within the snapshot may carry another record: the last one wins, as in the feed.
-      if (changedRun === runId || hits > 1) saveRecord.run(feed, id, JSON.stringify(e.attributes), e.data);
+      if (changedRun === runId || hits > 1) saveRecord.run(feed, id, e.attributes, e.data);
       if (hits > 1) counts.duplicates++;
       else if (createdRun === runId) counts.new++;
       else if (changedRun === runId) counts.updated++;
