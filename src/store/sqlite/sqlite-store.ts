@@ -272,8 +272,11 @@ export class SqliteStore implements Store {
     return (await this.withSightings([row]))[0];
   }
 
-  // 500-row pages: larger ones left the server holding ~300 MB of short-lived strings during a 1M download.
-  async *exportRecords(filter: IndicatorFilter, pageSize = 500): AsyncIterable<ExportRow[]> {
+  // 64-row pages (one output chunk): a page outlives the scavenges that run while it is rendered, so a larger
+  // one is promoted to the old generation whenever V8's young generation is still small. With 500-row pages a
+  // server started with --max-semi-space-size=1 peaked at 190 MB during a 1M download, with 64 at 114 MB;
+  // the download's CPU time is the same.
+  async *exportRecords(filter: IndicatorFilter, pageSize = 64): AsyncIterable<ExportRow[]> {
     let after: Cursor | undefined;
     for (;;) {
       const rows = await this.listIndicators(filter, {
