@@ -789,11 +789,14 @@ function evaluateTargets(r: Results): TargetRow[] {
         pass: p.reqPerS >= 1500,
       });
     }
-    const ratio = http.viewLast.p50 / Math.max(http.view1.p50, 1);
+    // autocannon's percentiles are whole milliseconds, and both pages answer in under one, so the ratio is of
+    // mean latencies, which a closed loop of N connections gives exactly: N / throughput (Little's law).
+    const meanMs = (p: LoadPhase) => (1000 * r.options.connections) / p.reqPerS;
+    const ratio = meanMs(http.viewLast) / meanMs(http.view1);
     rows.push({
       target: `\`/view\` last page within 3x of page 1's latency${at2}`,
-      measured: `${f2(ratio)}x (median ${ms(http.viewLast.p50)} vs ${ms(http.view1.p50)}; 1 ms resolution)`,
-      pass: http.viewLast.p50 <= 3 * Math.max(http.view1.p50, 1),
+      measured: `${f2(ratio)}x (mean ${meanMs(http.viewLast).toFixed(2)} vs ${meanMs(http.view1).toFixed(2)} ms, ${r.options.connections} connections / req/s; medians ${ms(http.viewLast.p50)} vs ${ms(http.view1.p50)})`,
+      pass: ratio <= 3,
     });
     const fresh = maxOf(http.download.map((d) => d.serverPeakRssMb));
     const after = http.downloadAfterLoad;
