@@ -63,7 +63,7 @@ export function storeContract(
     });
 
     test('the same snapshot again is all unchanged; a changed record is updated', async () => {
-      const { outcome } = await snapshot('alpha', [
+      const { outcome, observedAt } = await snapshot('alpha', [
         entry('ipv4', '203.0.113.10'),
         entry('url', 'http://example.com/a', {
           firstSeen: '2025-12-01T10:00:00Z',
@@ -72,6 +72,13 @@ export function storeContract(
         entry('cidr', '198.51.100.0/24'),
       ]);
       assert.deepEqual(outcome.counts, { new: 0, updated: 1, unchanged: 2, removed: 0, duplicates: 0 });
+      const found = await store.findIndicators([
+        { type: 'url', value: 'http://example.com/a' },
+        { type: 'ipv4', value: '203.0.113.10' },
+      ]);
+      assert.equal(found.length, 2);
+      for (const i of found) assert.equal(i.lastSeen, observedAt, `${i.value}: a refresh moves last_seen`);
+      assert.equal(found.find((i) => i.type === 'url')?.firstSeen, '2025-12-01T10:00:00Z');
     });
 
     test('one value from two feeds is one indicator with two sightings', async () => {

@@ -5,6 +5,7 @@ import type { NormalizedEntry, SnapshotCounts, SnapshotOutcome, SnapshotWriter }
 import { uuidv7 } from '../uuid.js';
 
 export interface SnapshotStatements {
+  findIndicator: BetterSqlite3.Statement;
   touchIndicator: BetterSqlite3.Statement;
   insertIndicator: BetterSqlite3.Statement;
   lowerFirstSeen: BetterSqlite3.Statement;
@@ -19,22 +20,20 @@ export interface SnapshotStatements {
 
 export function prepareSnapshotStatements(db: BetterSqlite3.Database): SnapshotStatements {
   return {
-    // Update first, insert when missing: an unchanged refresh then neither builds a UUID nor touches the
-    // first_seen index (an UPDATE rewrites every index on a column it sets, changed or not).
-    touchIndicator: db
-      .prepare(
-        'UPDATE indicators SET last_seen = ?, active = 1 WHERE type = ? AND value = ? RETURNING id, first_seen',
-      )
-      .raw(),
-    insertIndicator: db
-      .prepare(
-        `INSERT INTO indicators (uuid, type, value, first_seen, last_seen, active, first_feed,
-                                 ip_version, range_start, range_end)
-         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-         ON CONFLICT (type, value) DO NOTHING
-         RETURNING id`,
-      )
-      .pluck(),
+    // Look up first, insert when missing: an unchanged refresh then neither builds a UUID nor touches the
+    // first_seen index (an UPDATE rewrites every index on a column it sets, changed or not). A SELECT and
+    // an UPDATE by rowid cost less than one UPDATE ... RETURNING by value (7.5 against 9.3 us a row on a
+    // 1M-row table: RETURNING buffers its rows before handing them back).
+    findIndicator: db.prepare('SELECT id, first_seen FROM indicators WHERE type = ? AND value = ?').raw(),
+    touchIndicator: db.prepare('UPDATE indicators SET last_seen = ?, active = 1 WHERE id = ?'),
+    // No RETURNING: the new row's id is the connection's last insert rowid, and a RETURNING clause made
+    // each insert about three times slower (17-19 against 6 us a row into a 300k-row table).
+    insertIndicator: db.prepare(
+      `INSERT INTO indicators (uuid, type, value, first_seen, last_seen, active, first_feed,
+                               ip_version, range_start, range_end)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+       ON CONFLICT (type, value) DO NOTHING`,
+    ),
     lowerFirstSeen: db.prepare('UPDATE indicators SET first_seen = ? WHERE id = ?'),
     // SET expressions read the row as it was before the update: changed_run moves only when the record's
     // hash differs or the sighting comes back, and hits counts repeats of a value within one snapshot.
@@ -120,8 +119,8 @@ export class SqliteSnapshot implements SnapshotWriter {
 
   async write(batch: readonly NormalizedEntry[]): Promise<void> {
     this.assertOpen();
-    const { touchIndicator, lowerFirstSeen, upsertSighting, insertSighting, saveRecord, insertRecord } =
-      this.st;
+    const { findIndicator, touchIndicator, lowerFirstSeen } = this.st;
+    const { upsertSighting, insertSighting, saveRecord, insertRecord } = this.st;
     const { feed, runId, observedAt, counts } = this;
     const now = Date.now();
     for (const e of batch) {
@@ -131,9 +130,10 @@ export class SqliteSnapshot implements SnapshotWriter {
       let id: number | undefined = this.expectNew ? this.insert(e, firstSeen, now) : undefined;
       let isNew = id !== undefined;
       if (id === undefined) {
-        const existing = touchIndicator.get(observedAt, e.type, e.value) as [number, string] | undefined;
+        const existing = findIndicator.get(e.type, e.value) as [number, string] | undefined;
         if (existing) {
           id = existing[0];
+          touchIndicator.run(observedAt, id);
           if (firstSeen < existing[1]) lowerFirstSeen.run(firstSeen, id);
         } else {
           id = this.insert(e, firstSeen, now)!;
@@ -170,7 +170,7 @@ export class SqliteSnapshot implements SnapshotWriter {
 
   private insert(e: NormalizedEntry, firstSeen: string, now: number): number | undefined {
     const range = e.type === 'cidr' ? cidrKeys(e.value) : undefined;
-    return this.st.insertIndicator.get(
+    const { changes, lastInsertRowid } = this.st.insertIndicator.run(
       uuidv7(now),
       e.type,
       e.value,
@@ -180,7 +180,9 @@ export class SqliteSnapshot implements SnapshotWriter {
       range?.version ?? null,
       range?.start ?? null,
       range?.end ?? null,
-    ) as number | undefined;
+    );
+    // Under ON CONFLICT DO NOTHING, no change means the value exists (and lastInsertRowid is stale).
+    return changes === 1 ? Number(lastInsertRowid) : undefined;
   }
 
   async commit(guard: { maxRemovalShare: number }): Promise<SnapshotOutcome> {
